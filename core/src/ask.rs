@@ -1,0 +1,341 @@
+//! Request/reply: [`Ask`] futures for code outside actors, continuations for actors, and the
+//! [`Responder`] a handler can keep to answer later.
+//!
+//! A reply never needs the system to be borrowed: completion writes into a shared
+//! [`Pending`] slot and, where the asker is an actor or the reply is late, into the system's
+//! ready queue, which the scheduler drains between actor turns.
+
+use alloc::boxed::Box;
+use alloc::collections::VecDeque;
+use alloc::rc::Rc;
+use core::any::{type_name, Any};
+use core::cell::RefCell;
+use core::fmt;
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context as TaskContext, Poll, Waker};
+
+use crate::envelope::Letter;
+use crate::metrics::{DeadLetter, DeadLetterReason};
+use crate::{ActorId, AskError, SendError};
+
+/// Work produced outside the scheduler that it must pick up.
+pub(crate) enum Ready {
+    /// A reply (or its failure) for an actor's continuation.
+    Resume { to: ActorId, letter: Letter },
+    /// A reply nobody waits for any more.
+    Dead(DeadLetter),
+}
+
+/// The part of the system that replies and wake-ups can reach without borrowing it.
+pub(crate) struct Shared {
+    pub(crate) ready: RefCell<VecDeque<Ready>>,
+    pub(crate) pender: RefCell<Option<Rc<dyn Fn()>>>,
+}
+
+impl Shared {
+    pub(crate) fn new() -> Self {
+        Shared {
+            ready: RefCell::new(VecDeque::new()),
+            pender: RefCell::new(None),
+        }
+    }
+
+    pub(crate) fn push(&self, item: Ready) {
+        self.ready.borrow_mut().push_back(item);
+        self.pend();
+    }
+
+    /// Tells the driver there is work (see [`System::set_pender`](crate::System::set_pender)).
+    pub(crate) fn pend(&self) {
+        let pender = self.pender.borrow().clone();
+        if let Some(pender) = pender {
+            pender();
+        }
+    }
+}
+
+enum Waiter<R> {
+    /// An [`Ask`] future (its waker, once polled).
+    Task(Option<Waker>),
+    /// An actor's continuation: builds the letter that carries the reply into its mailbox.
+    Actor {
+        asker: ActorId,
+        resume: Box<dyn FnOnce(Result<R, AskError>) -> Letter>,
+    },
+}
+
+enum State<R> {
+    Waiting(Waiter<R>),
+    Done(Result<R, AskError>),
+    /// Taken, or abandoned by the asker.
+    Closed,
+}
+
+/// The slot one reply goes into.
+pub(crate) struct Pending<R> {
+    state: RefCell<State<R>>,
+    shared: Rc<Shared>,
+}
+
+impl<R: 'static> Pending<R> {
+    pub(crate) fn for_task(shared: Rc<Shared>) -> Rc<Self> {
+        Rc::new(Pending {
+            state: RefCell::new(State::Waiting(Waiter::Task(None))),
+            shared,
+        })
+    }
+
+    pub(crate) fn for_actor(
+        shared: Rc<Shared>,
+        asker: ActorId,
+        resume: Box<dyn FnOnce(Result<R, AskError>) -> Letter>,
+    ) -> Rc<Self> {
+        Rc::new(Pending {
+            state: RefCell::new(State::Waiting(Waiter::Actor { asker, resume })),
+            shared,
+        })
+    }
+
+    /// Delivers the result to whoever waits. A result that arrives after the asker gave up
+    /// becomes a dead letter (if it is a value).
+    pub(crate) fn complete(&self, result: Result<R, AskError>) {
+        let previous = core::mem::replace(&mut *self.state.borrow_mut(), State::Closed);
+        match previous {
+            State::Waiting(Waiter::Task(waker)) => {
+                *self.state.borrow_mut() = State::Done(result);
+                if let Some(waker) = waker {
+                    waker.wake();
+                }
+            }
+            State::Waiting(Waiter::Actor { asker, resume }) => {
+                let letter = resume(result);
+                self.shared.push(Ready::Resume { to: asker, letter });
+            }
+            done @ (State::Done(_) | State::Closed) => {
+                *self.state.borrow_mut() = done;
+                if let Ok(value) = result {
+                    self.shared.push(Ready::Dead(DeadLetter {
+                        to: None,
+                        from: None,
+                        reason: DeadLetterReason::ReplyDropped,
+                        message_type: type_name::<R>(),
+                        message: Some(Box::new(value)),
+                    }));
+                }
+            }
+        }
+    }
+
+    fn is_waiting(&self) -> bool {
+        matches!(*self.state.borrow(), State::Waiting(_))
+    }
+}
+
+/// Lets timers expire a pending reply without knowing its type.
+pub(crate) trait Expire {
+    fn expire(&self);
+}
+
+impl<R: 'static> Expire for Pending<R> {
+    fn expire(&self) {
+        if self.is_waiting() {
+            self.complete(Err(AskError::Timeout));
+        }
+    }
+}
+
+/// The sending half of one reply. Dropping it unanswered answers [`AskError::NoReply`], so an
+/// asker never waits forever on a request that was lost.
+pub(crate) struct ReplyTo<R: 'static>(Option<Rc<Pending<R>>>);
+
+impl<R: 'static> ReplyTo<R> {
+    pub(crate) fn new(pending: Rc<Pending<R>>) -> Self {
+        ReplyTo(Some(pending))
+    }
+
+    pub(crate) fn send(mut self, value: R) {
+        if let Some(p) = self.0.take() {
+            p.complete(Ok(value));
+        }
+    }
+
+    pub(crate) fn fail(mut self, err: AskError) {
+        if let Some(p) = self.0.take() {
+            p.complete(Err(err));
+        }
+    }
+
+    /// Hides the reply type so a `Context` can hold it (no allocation: the same `Rc`).
+    pub(crate) fn erase(mut self) -> Option<Rc<dyn ErasedReply>> {
+        self.0.take().map(|p| p as Rc<dyn ErasedReply>)
+    }
+
+    /// Recovers a typed reply from [`ReplyTo::erase`]; `None` if `R` is not its type.
+    pub(crate) fn unerase(erased: Rc<dyn ErasedReply>) -> Option<Self> {
+        erased
+            .into_any()
+            .downcast::<Pending<R>>()
+            .ok()
+            .map(ReplyTo::new)
+    }
+}
+
+impl<R: 'static> Drop for ReplyTo<R> {
+    fn drop(&mut self) {
+        if let Some(p) = self.0.take() {
+            p.fail_unanswered();
+        }
+    }
+}
+
+/// A pending reply of unknown type, as a `Context` holds it during a handler.
+pub(crate) trait ErasedReply {
+    fn into_any(self: Rc<Self>) -> Rc<dyn Any>;
+    /// Answers [`AskError::NoReply`] if nobody answered yet.
+    fn fail_unanswered(&self);
+}
+
+impl<R: 'static> ErasedReply for Pending<R> {
+    fn into_any(self: Rc<Self>) -> Rc<dyn Any> {
+        self
+    }
+    fn fail_unanswered(&self) {
+        if self.is_waiting() {
+            self.complete(Err(AskError::NoReply));
+        }
+    }
+}
+
+/// Answers a request later, after the handler has returned (taken with
+/// [`Context::defer_reply`](crate::Context::defer_reply)).
+///
+/// Dropping it without answering gives the asker [`AskError::NoReply`].
+pub struct Responder<R: 'static>(pub(crate) ReplyTo<R>);
+
+impl<R: 'static> Responder<R> {
+    /// Sends the reply.
+    pub fn reply(self, value: R) {
+        self.0.send(value)
+    }
+
+    /// Answers with a failure instead of a value.
+    pub fn fail(self, error: crate::ActorError) {
+        self.0.fail(AskError::Failed(error))
+    }
+}
+
+impl<R> fmt::Debug for Responder<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Responder<{}>", type_name::<R>())
+    }
+}
+
+/// The reply to an [`ask`](crate::System::ask), as a future.
+///
+/// It resolves once the actor has handled the message (the driver must run the system for that
+/// to happen). Dropping it abandons the request: a later reply becomes a dead letter with
+/// reason [`ReplyDropped`](DeadLetterReason::ReplyDropped).
+#[must_use = "an Ask does nothing unless awaited or polled"]
+pub struct Ask<R: 'static> {
+    pending: Rc<Pending<R>>,
+}
+
+impl<R: 'static> Ask<R> {
+    pub(crate) fn new(pending: Rc<Pending<R>>) -> Self {
+        Ask { pending }
+    }
+
+    /// The result, if it is already there (without waiting).
+    pub fn try_take(&mut self) -> Option<Result<R, AskError>> {
+        let mut state = self.pending.state.borrow_mut();
+        match core::mem::replace(&mut *state, State::Closed) {
+            State::Done(result) => Some(result),
+            State::Closed => Some(Err(AskError::Consumed)),
+            waiting => {
+                *state = waiting;
+                None
+            }
+        }
+    }
+}
+
+impl<R: 'static> Future for Ask<R> {
+    type Output = Result<R, AskError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        if let Some(result) = this.try_take() {
+            return Poll::Ready(result);
+        }
+        if let State::Waiting(Waiter::Task(waker)) = &mut *this.pending.state.borrow_mut() {
+            match waker {
+                Some(w) if w.will_wake(cx.waker()) => {}
+                _ => *waker = Some(cx.waker().clone()),
+            }
+        }
+        Poll::Pending
+    }
+}
+
+impl<R: 'static> Drop for Ask<R> {
+    fn drop(&mut self) {
+        let mut state = self.pending.state.borrow_mut();
+        if matches!(*state, State::Waiting(_)) {
+            *state = State::Closed;
+        }
+    }
+}
+
+impl<R> fmt::Debug for Ask<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Ask<{}>", type_name::<R>())
+    }
+}
+
+/// The shared state of a back-pressured send.
+pub(crate) enum SendState {
+    Waiting(Option<Waker>),
+    Done(Result<(), SendError>),
+    Taken,
+}
+
+pub(crate) type SendSlot = Rc<RefCell<SendState>>;
+
+pub(crate) fn finish_send(slot: &SendSlot, result: Result<(), SendError>) {
+    let previous = core::mem::replace(&mut *slot.borrow_mut(), SendState::Done(result));
+    if let SendState::Waiting(Some(waker)) = previous {
+        waker.wake();
+    }
+}
+
+/// A send that waits for mailbox space: see [`System::send`](crate::System::send).
+#[must_use = "a Send does nothing unless awaited or polled"]
+pub struct Send {
+    pub(crate) slot: SendSlot,
+}
+
+impl Future for Send {
+    type Output = Result<(), SendError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let mut state = self.slot.borrow_mut();
+        match &mut *state {
+            SendState::Waiting(waker) => {
+                *waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+            SendState::Done(_) => match core::mem::replace(&mut *state, SendState::Taken) {
+                SendState::Done(result) => Poll::Ready(result),
+                _ => Poll::Pending,
+            },
+            SendState::Taken => Poll::Pending,
+        }
+    }
+}
+
+impl fmt::Debug for Send {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Send")
+    }
+}

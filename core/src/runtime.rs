@@ -1,0 +1,262 @@
+//! [`Runtime`]: what both the [`System`](crate::System) and an actor's
+//! [`Context`](crate::Context) can do. Written once, used from inside and outside actors.
+
+use alloc::boxed::Box;
+use core::time::Duration;
+
+use crate::actor::{Actor, Handler};
+use crate::envelope::{Envelope, Letter, PoisonPill, Typed, Untyped};
+use crate::mailbox::Route;
+use crate::system::Core;
+use crate::timers::{TimerAction, TimerId};
+use crate::topics::{Stream, Topic};
+use crate::{ActorId, Addr, Message, Payload, SendError, SpawnError, SpawnOptions, TopicError};
+
+pub(crate) mod sealed {
+    use crate::system::Core;
+    use crate::ActorId;
+
+    /// Access to the core, and who counts as the sender. Not for implementing outside the crate.
+    pub trait Sealed {
+        fn core(&self) -> &Core;
+        fn parts(&mut self) -> (&mut Core, Option<ActorId>);
+    }
+
+    impl Sealed for crate::System {
+        fn core(&self) -> &Core {
+            &self.core
+        }
+        fn parts(&mut self) -> (&mut Core, Option<ActorId>) {
+            (&mut self.core, None)
+        }
+    }
+
+    impl<A: crate::Actor> Sealed for crate::Context<'_, A> {
+        fn core(&self) -> &Core {
+            self.core
+        }
+        fn parts(&mut self) -> (&mut Core, Option<ActorId>) {
+            let me = self.id();
+            (self.core, Some(me))
+        }
+    }
+}
+
+/// Messaging, spawning, topics and timers, from outside actors ([`System`](crate::System)) or
+/// inside them ([`Context`](crate::Context), where this actor is the sender).
+pub trait Runtime: sealed::Sealed {
+    /// Sends `msg` without waiting for a reply.
+    ///
+    /// Fails at once if the target is gone (the message is also recorded as a dead letter) or
+    /// its mailbox is full and rejects. With the drop policies a full mailbox still accepts,
+    /// dropping one message as a dead letter.
+    fn tell<A: Handler<M>, M: Message>(&mut self, to: &Addr<A>, msg: M) -> Result<(), SendError> {
+        let (core, sender) = self.parts();
+        core.enqueue(
+            to.id(),
+            Letter::new(sender, Typed::<A, M>::boxed(msg, None)),
+            Route::Tell,
+        )
+    }
+
+    /// Sends an untyped envelope to any actor; it reaches [`Actor::receive`].
+    fn send_envelope(&mut self, to: ActorId, mut envelope: Envelope) -> Result<(), SendError> {
+        let (core, sender) = self.parts();
+        envelope.sender = envelope.sender.or(sender);
+        let letter = Letter::new(envelope.sender, Box::new(Untyped(envelope)));
+        core.enqueue(to, letter, Route::Tell)
+    }
+
+    /// Spawns a top-level actor. `factory` builds the first instance and every instance a
+    /// supervisor restarts.
+    fn spawn<A: Actor>(&mut self, factory: impl FnMut() -> A + 'static) -> Addr<A> {
+        self.parts()
+            .0
+            .spawn(None, SpawnOptions::new(), factory)
+            .expect("an unnamed top-level actor always spawns")
+    }
+
+    /// Spawns a top-level actor with a name, mailbox settings or a supervisor for its children.
+    fn spawn_with<A: Actor>(
+        &mut self,
+        options: SpawnOptions,
+        factory: impl FnMut() -> A + 'static,
+    ) -> Result<Addr<A>, SpawnError> {
+        self.parts().0.spawn(None, options, factory)
+    }
+
+    /// The actor called `name`, spawning it with `factory` on first use (a virtual actor, like
+    /// seed 000's `getActor`). Fails if `name` belongs to an actor of another type.
+    fn get_or_spawn<A: Actor>(
+        &mut self,
+        name: &str,
+        factory: impl FnMut() -> A + 'static,
+    ) -> Result<Addr<A>, SpawnError> {
+        let core = self.parts().0;
+        match core.lookup_typed::<A>(name)? {
+            Some(addr) => Ok(addr),
+            None => core.spawn(None, SpawnOptions::new().name(name), factory),
+        }
+    }
+
+    /// The id of the live actor called `name`.
+    fn lookup(&self, name: &str) -> Option<ActorId> {
+        self.core().registry.names.get(name).copied()
+    }
+
+    /// The typed address of the live actor called `name`; `Ok(None)` if there is none, an
+    /// error if it is not an `A`.
+    fn lookup_as<A: Actor>(&self, name: &str) -> Result<Option<Addr<A>>, SpawnError> {
+        self.core().lookup_typed::<A>(name)
+    }
+
+    /// True if `id` is a live actor.
+    fn is_alive(&self, id: ActorId) -> bool {
+        self.core().registry.is_alive(id)
+    }
+
+    /// Stops `id` on its next turn, before any queued message (which become dead letters).
+    /// Its children stop first.
+    fn stop(&mut self, id: ActorId) -> Result<(), SendError> {
+        self.parts().0.request_stop(id)
+    }
+
+    /// Sends a poison pill: `id` handles what is already queued, then stops.
+    fn poison(&mut self, id: ActorId) -> Result<(), SendError> {
+        let (core, sender) = self.parts();
+        core.enqueue(id, Letter::new(sender, Box::new(PoisonPill)), Route::Tell)
+    }
+
+    /// Publishes `msg` on `topic`; returns how many subscribers it was sent to.
+    fn publish<M: Message + Clone>(&mut self, topic: &Topic, msg: M) -> usize {
+        let (core, sender) = self.parts();
+        core.publish(sender, topic, msg)
+    }
+
+    /// Publishes an untyped payload on `topic`, to envelope subscribers.
+    fn publish_payload(&mut self, topic: &Topic, payload: Payload) -> usize {
+        let (core, sender) = self.parts();
+        core.publish_payload(sender, topic, payload)
+    }
+
+    /// Subscribes `subscriber` to the `M`s published on `topic`.
+    fn subscribe<M: Message + Clone, A: Handler<M>>(
+        &mut self,
+        topic: &Topic,
+        subscriber: &Addr<A>,
+    ) -> Result<(), TopicError> {
+        self.parts().0.subscribe::<A, M>(topic, subscriber.id())
+    }
+
+    /// Subscribes `subscriber` to everything published on `topic`, as envelopes.
+    fn subscribe_envelopes(
+        &mut self,
+        topic: &Topic,
+        subscriber: ActorId,
+    ) -> Result<(), TopicError> {
+        self.parts().0.subscribe_envelopes(topic, subscriber)
+    }
+
+    /// Removes a subscription; true if there was one.
+    fn unsubscribe(&mut self, topic: &Topic, subscriber: ActorId) -> bool {
+        self.parts().0.unsubscribe(topic, subscriber)
+    }
+
+    /// The stream called `name`, created on first use; fails if it carries another type.
+    fn stream<T: Message + Clone>(&mut self, name: &str) -> Result<Stream<T>, TopicError> {
+        self.parts().0.stream(name)
+    }
+
+    /// Delivers `msg` to `to` after `delay`.
+    fn send_after<A: Handler<M>, M: Message>(
+        &mut self,
+        to: &Addr<A>,
+        msg: M,
+        delay: Duration,
+    ) -> TimerId {
+        let (core, sender) = self.parts();
+        let letter = Letter::new(sender, Typed::<A, M>::boxed(msg, None));
+        let at = core.now + delay;
+        core.timers.add(
+            at,
+            TimerAction::Once {
+                to: to.id(),
+                letter,
+            },
+        )
+    }
+
+    /// Delivers a copy of `msg` to `to` every `every`, until cancelled or `to` is gone.
+    fn send_every<A: Handler<M>, M: Message + Clone>(
+        &mut self,
+        to: &Addr<A>,
+        msg: M,
+        every: Duration,
+    ) -> TimerId {
+        let (core, sender) = self.parts();
+        let make = Box::new(move || Letter::new(sender, Typed::<A, M>::boxed(msg.clone(), None)));
+        let at = core.now + every;
+        core.timers.add(
+            at,
+            TimerAction::Every {
+                to: to.id(),
+                every,
+                make,
+            },
+        )
+    }
+
+    /// Cancels a timer; false if it already fired (once) or was cancelled.
+    fn cancel_timer(&mut self, timer: TimerId) -> bool {
+        self.parts().0.timers.cancel(timer)
+    }
+
+    /// The current time, as the driver last told it.
+    fn now(&self) -> crate::Instant {
+        self.core().now
+    }
+}
+
+impl Runtime for crate::System {}
+impl<A: Actor> Runtime for crate::Context<'_, A> {}
+
+impl<T: Message + Clone> Stream<T> {
+    /// Publishes `value` to every subscriber (seed 000's `stream.next`).
+    pub fn next(&self, rt: &mut impl Runtime, value: T) -> usize {
+        rt.publish(self.topic(), value)
+    }
+
+    /// Subscribes an actor that handles `T`s.
+    pub fn subscribe<A: Handler<T>>(
+        &self,
+        rt: &mut impl Runtime,
+        subscriber: &Addr<A>,
+    ) -> Result<(), TopicError> {
+        rt.subscribe::<T, A>(self.topic(), subscriber)
+    }
+
+    /// Unsubscribes an actor; true if it was subscribed.
+    pub fn unsubscribe(&self, rt: &mut impl Runtime, subscriber: ActorId) -> bool {
+        rt.unsubscribe(self.topic(), subscriber)
+    }
+}
+
+impl Core {
+    pub(crate) fn lookup_typed<A: Actor>(&self, name: &str) -> Result<Option<Addr<A>>, SpawnError> {
+        let Some(id) = self.registry.names.get(name).copied() else {
+            return Ok(None);
+        };
+        let Ok(cell) = self.registry.get(id) else {
+            return Ok(None);
+        };
+        if (cell.kind.type_id)() == core::any::TypeId::of::<A>() {
+            Ok(Some(Addr::new(id)))
+        } else {
+            Err(SpawnError::TypeMismatch {
+                name: name.into(),
+                expected: core::any::type_name::<A>(),
+                found: (cell.kind.name)(),
+            })
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Helpers shared by the acceptance tests in `tests/tests/`.
