@@ -310,12 +310,12 @@ pub(crate) fn finish_send(slot: &SendSlot, result: Result<(), SendError>) {
 }
 
 /// A send that waits for mailbox space: see [`System::send`](crate::System::send).
-#[must_use = "a Send does nothing unless awaited or polled"]
-pub struct Send {
+#[must_use = "a SendFuture does nothing unless awaited or polled"]
+pub struct SendFuture {
     pub(crate) slot: SendSlot,
 }
 
-impl Future for Send {
+impl Future for SendFuture {
     type Output = Result<(), SendError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
@@ -334,8 +334,8 @@ impl Future for Send {
     }
 }
 
-impl fmt::Debug for Send {
+impl fmt::Debug for SendFuture {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Send")
+        f.write_str("SendFuture")
     }
 }

@@ -87,7 +87,7 @@ mod timers;
 mod topics;
 
 pub use actor::{Actor, Handler, Message};
-pub use ask::{Ask, Responder, Send};
+pub use ask::{Ask, Responder, SendFuture};
 pub use context::Context;
 pub use driver::ManualDriver;
 pub use envelope::{Envelope, EnvelopeKind, Payload};

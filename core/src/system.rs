@@ -8,7 +8,7 @@ use core::fmt;
 use core::time::Duration;
 
 use crate::actor::{Actor, ActorKind, AnyActor, Handler};
-use crate::ask::{Ask, Pending, Ready, ReplyTo, Send, SendState, Shared};
+use crate::ask::{Ask, Pending, Ready, ReplyTo, SendFuture, SendState, Shared};
 use crate::envelope::{Letter, Outcome, Terminated, Typed};
 use crate::mailbox::{Overflow, Route};
 use crate::metrics::{
@@ -221,11 +221,11 @@ impl System {
     /// Sends `msg`, waiting for mailbox space instead of failing when the mailbox is full
     /// (back pressure). Resolves with an error only if the target is or becomes unavailable.
     /// Dropping the future does not withdraw a message that is waiting for space.
-    pub fn send<A: Handler<M>, M: Message>(&mut self, to: &Addr<A>, msg: M) -> Send {
+    pub fn send<A: Handler<M>, M: Message>(&mut self, to: &Addr<A>, msg: M) -> SendFuture {
         let slot = Rc::new(core::cell::RefCell::new(SendState::Waiting(None)));
         let letter = Letter::new(None, Typed::<A, M>::boxed(msg, None));
         self.core.enqueue_or_park(to.id(), letter, slot.clone());
-        Send { slot }
+        SendFuture { slot }
     }
 
     /// Runs timers that are due at `now`, then up to `budget` messages, a quantum per actor
