@@ -1,1 +1,868 @@
-fn main() {}
+//! Single-threaded benchmarks of the core scheduler, run with
+//! `cargo bench -p backstage-core --bench core`.
+//!
+//! Every workload runs on one thread through the core's own scheduling (`System::run`, driven by
+//! [`ManualDriver`]). Each one runs once to warm up, then 5 measured times; the table shows the best
+//! and the median run, and one `BENCH name=... value=... unit=...` line per result is printed for
+//! scripts (`value` is the best run, `median` the median one). Targets are judged on the best
+//! run. Missing a target is reported, not fatal; a wrong result (a count, the skynet sum) panics.
+//!
+//! `BACKSTAGE_BENCH_QUICK=1` scales every workload down about 100x and runs it once, without a
+//! warm-up: a smoke test that the benchmark still builds and computes the right answers.
+//! `cargo test --benches` (which does not pass `--bench`) runs the same quick mode.
+//! `BACKSTAGE_BENCH_ONLY=tell,floor` runs only the named workloads (for profiling one of them);
+//! the names are those of [`WORKLOADS`].
+
+use std::alloc::{GlobalAlloc, Layout, System as SystemAlloc};
+use std::collections::VecDeque;
+use std::hint::black_box;
+use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
+use std::time::{Duration, Instant};
+
+use backstage_core::{
+    Actor, ActorError, Addr, Context, Handler, ManualDriver, Message, Runtime, SpawnOptions, Topic,
+};
+
+// ---------------------------------------------------------------------------------------------
+// A counting allocator, for the bytes an idle actor costs.
+// ---------------------------------------------------------------------------------------------
+
+/// Wraps the system allocator and, while [`COUNTING`] is on, tracks live bytes and allocations.
+///
+/// Counting is off outside the memory measurement: two atomic read-modify-writes per message
+/// would otherwise add several nanoseconds to every message of the throughput workloads.
+struct CountingAlloc;
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static LIVE_BYTES: AtomicIsize = AtomicIsize::new(0);
+static LIVE_ALLOCS: AtomicIsize = AtomicIsize::new(0);
+
+impl CountingAlloc {
+    #[inline]
+    fn record(bytes: isize, allocs: isize) {
+        if COUNTING.load(Ordering::Relaxed) {
+            LIVE_BYTES.fetch_add(bytes, Ordering::Relaxed);
+            LIVE_ALLOCS.fetch_add(allocs, Ordering::Relaxed);
+        }
+    }
+}
+
+// SAFETY: every call is forwarded unchanged to the system allocator; only counters are added.
+unsafe impl GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: same contract as the caller's.
+        let ptr = unsafe { SystemAlloc.alloc(layout) };
+        if !ptr.is_null() {
+            Self::record(layout.size() as isize, 1);
+        }
+        ptr
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: same contract as the caller's.
+        let ptr = unsafe { SystemAlloc.alloc_zeroed(layout) };
+        if !ptr.is_null() {
+            Self::record(layout.size() as isize, 1);
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { SystemAlloc.dealloc(ptr, layout) };
+        Self::record(-(layout.size() as isize), -1);
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: same contract as the caller's.
+        let new = unsafe { SystemAlloc.realloc(ptr, layout, new_size) };
+        if !new.is_null() {
+            Self::record(new_size as isize - layout.size() as isize, 0);
+        }
+        new
+    }
+}
+
+#[global_allocator]
+static ALLOC: CountingAlloc = CountingAlloc;
+
+/// Live (bytes, allocations) counted since counting was switched on.
+fn live() -> (isize, isize) {
+    (
+        LIVE_BYTES.load(Ordering::Relaxed),
+        LIVE_ALLOCS.load(Ordering::Relaxed),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Actors and messages.
+// ---------------------------------------------------------------------------------------------
+
+/// Counts messages and sums their payloads (the sum proves every message was handled once).
+#[derive(Default)]
+struct Counter {
+    count: u64,
+    sum: u64,
+}
+impl Actor for Counter {}
+
+struct Add(u64);
+impl Message for Add {
+    type Reply = ();
+}
+impl Handler<Add> for Counter {
+    #[inline]
+    fn handle(&mut self, Add(v): Add, _: &mut Context<'_, Self>) -> Result<(), ActorError> {
+        self.count += 1;
+        self.sum = self.sum.wrapping_add(v);
+        Ok(())
+    }
+}
+
+/// Bumps the count and answers the new value (the ask workload).
+struct Bump;
+impl Message for Bump {
+    type Reply = u64;
+}
+impl Handler<Bump> for Counter {
+    #[inline]
+    fn handle(&mut self, _: Bump, _: &mut Context<'_, Self>) -> Result<u64, ActorError> {
+        self.count += 1;
+        Ok(self.count)
+    }
+}
+
+/// (count, sum) of a [`Counter`] or a [`Subscriber`].
+struct Totals;
+impl Message for Totals {
+    type Reply = (u64, u64);
+}
+impl Handler<Totals> for Counter {
+    fn handle(&mut self, _: Totals, _: &mut Context<'_, Self>) -> Result<(u64, u64), ActorError> {
+        Ok((self.count, self.sum))
+    }
+}
+
+/// One side of the ping-pong.
+#[derive(Default)]
+struct Player {
+    peer: Option<Addr<Player>>,
+    hits: u64,
+}
+impl Actor for Player {}
+
+struct SetPeer(Addr<Player>);
+impl Message for SetPeer {
+    type Reply = ();
+}
+impl Handler<SetPeer> for Player {
+    fn handle(&mut self, SetPeer(p): SetPeer, _: &mut Context<'_, Self>) -> Result<(), ActorError> {
+        self.peer = Some(p);
+        Ok(())
+    }
+}
+
+/// The ball, with the number of bounces still to go.
+struct Ball(u64);
+impl Message for Ball {
+    type Reply = ();
+}
+impl Handler<Ball> for Player {
+    #[inline]
+    fn handle(&mut self, Ball(left): Ball, ctx: &mut Context<'_, Self>) -> Result<(), ActorError> {
+        self.hits += 1;
+        if left > 0 {
+            let peer = self.peer.ok_or("ping-pong player without a peer")?;
+            ctx.tell(&peer, Ball(left - 1))?;
+        }
+        Ok(())
+    }
+}
+
+struct Hits;
+impl Message for Hits {
+    type Reply = u64;
+}
+impl Handler<Hits> for Player {
+    fn handle(&mut self, _: Hits, _: &mut Context<'_, Self>) -> Result<u64, ActorError> {
+        Ok(self.hits)
+    }
+}
+
+/// The smallest useful actor: one word of state.
+struct Tiny(#[allow(dead_code)] u64);
+impl Actor for Tiny {}
+
+/// A fan-out subscriber.
+#[derive(Default)]
+struct Subscriber {
+    count: u64,
+    sum: u64,
+}
+impl Actor for Subscriber {}
+
+#[derive(Clone)]
+struct Tick(u64);
+impl Message for Tick {
+    type Reply = ();
+}
+impl Handler<Tick> for Subscriber {
+    #[inline]
+    fn handle(&mut self, Tick(v): Tick, _: &mut Context<'_, Self>) -> Result<(), ActorError> {
+        self.count += 1;
+        self.sum = self.sum.wrapping_add(v);
+        Ok(())
+    }
+}
+impl Handler<Totals> for Subscriber {
+    fn handle(&mut self, _: Totals, _: &mut Context<'_, Self>) -> Result<(u64, u64), ActorError> {
+        Ok((self.count, self.sum))
+    }
+}
+
+/// A skynet node: covers the numbers `num..num + size`; a leaf (size 1) reports `num`.
+struct Node {
+    parent: Option<Addr<Node>>,
+    num: u64,
+    size: u64,
+    sum: u64,
+    pending: u32,
+    total: Option<u64>,
+}
+
+impl Node {
+    fn new(parent: Option<Addr<Node>>, num: u64, size: u64) -> Self {
+        Node {
+            parent,
+            num,
+            size,
+            sum: 0,
+            pending: 0,
+            total: None,
+        }
+    }
+
+    fn report(&mut self, value: u64, ctx: &mut Context<'_, Self>) -> Result<(), ActorError> {
+        match self.parent {
+            Some(parent) => ctx.tell(&parent, Sum(value))?,
+            None => self.total = Some(value),
+        }
+        Ok(())
+    }
+}
+
+impl Actor for Node {
+    fn started(&mut self, ctx: &mut Context<'_, Self>) -> Result<(), ActorError> {
+        if self.size == 1 {
+            return self.report(self.num, ctx);
+        }
+        let me = ctx.me();
+        let child = self.size / 10;
+        for i in 0..10 {
+            let num = self.num + i * child;
+            ctx.spawn_child(move || Node::new(Some(me), num, child));
+        }
+        self.pending = 10;
+        Ok(())
+    }
+}
+
+struct Sum(u64);
+impl Message for Sum {
+    type Reply = ();
+}
+impl Handler<Sum> for Node {
+    #[inline]
+    fn handle(&mut self, Sum(v): Sum, ctx: &mut Context<'_, Self>) -> Result<(), ActorError> {
+        self.sum += v;
+        self.pending -= 1;
+        if self.pending == 0 {
+            return self.report(self.sum, ctx);
+        }
+        Ok(())
+    }
+}
+
+struct Total;
+impl Message for Total {
+    type Reply = Option<u64>;
+}
+impl Handler<Total> for Node {
+    fn handle(&mut self, _: Total, _: &mut Context<'_, Self>) -> Result<Option<u64>, ActorError> {
+        Ok(self.total)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workloads. Each returns the wall time of the measured part; setup and checks are outside it.
+// ---------------------------------------------------------------------------------------------
+
+/// Messages per chunk (= the counter's mailbox capacity, the default one) in `tell` and `floor`.
+const CHUNK: usize = 1024;
+
+/// Asks `to` for a reply and runs the system until it arrives.
+fn ask<A: Handler<M>, M: Message>(driver: &mut ManualDriver, to: &Addr<A>, msg: M) -> M::Reply {
+    let reply = driver.system.ask(to, msg);
+    driver
+        .block_on(reply)
+        .expect("the system went idle without answering")
+        .expect("the ask failed")
+}
+
+/// No message was lost, rejected or failed.
+fn assert_clean(driver: &ManualDriver, what: &str) {
+    let m = driver.metrics();
+    assert_eq!(m.failures, 0, "{what}: handler failures");
+    assert_eq!(m.dead_letters, 0, "{what}: dead letters");
+    assert_eq!(m.rejected, 0, "{what}: rejected sends");
+}
+
+fn expected_sum(n: u64) -> u64 {
+    n * n.saturating_sub(1) / 2
+}
+
+/// `n` tells to one counter, in chunks of its mailbox capacity, running the system after each.
+fn tell(n: usize) -> Duration {
+    let mut driver = ManualDriver::default();
+    let counter = driver
+        .spawn_with(SpawnOptions::new().capacity(CHUNK), Counter::default)
+        .expect("spawn");
+    driver.run_until_idle();
+
+    let start = Instant::now();
+    let mut sent = 0;
+    while sent < n {
+        let end = (sent + CHUNK).min(n);
+        for i in sent..end {
+            driver
+                .tell(&counter, Add(black_box(i as u64)))
+                .expect("tell");
+        }
+        sent = end;
+        driver.run_until_idle();
+    }
+    let elapsed = start.elapsed();
+
+    let (count, sum) = ask(&mut driver, &counter, Totals);
+    assert_eq!(count, n as u64, "tell: messages handled");
+    assert_eq!(sum, expected_sum(n as u64), "tell: payload sum");
+    assert_clean(&driver, "tell");
+    elapsed
+}
+
+/// The floor: what a boxed-closure queue costs for the same counter and the same chunks.
+fn floor(n: usize) -> Duration {
+    #[derive(Default)]
+    struct State {
+        count: u64,
+        sum: u64,
+    }
+    type Job = Box<dyn FnOnce(&mut State)>;
+
+    let mut state = State::default();
+    let mut queue: VecDeque<Job> = VecDeque::with_capacity(CHUNK);
+
+    let start = Instant::now();
+    let mut sent = 0;
+    while sent < n {
+        let end = (sent + CHUNK).min(n);
+        for i in sent..end {
+            let v = black_box(i as u64);
+            let job: Job = Box::new(move |s: &mut State| {
+                s.count += 1;
+                s.sum = s.sum.wrapping_add(v);
+            });
+            queue.push_back(black_box(job));
+        }
+        sent = end;
+        while let Some(job) = queue.pop_front() {
+            job(&mut state);
+        }
+    }
+    let elapsed = start.elapsed();
+
+    let state = black_box(state);
+    assert_eq!(state.count, n as u64, "floor: messages handled");
+    assert_eq!(state.sum, expected_sum(n as u64), "floor: payload sum");
+    elapsed
+}
+
+/// `n` sequential asks from outside the system, each run until answered.
+fn ask_round_trips(n: usize) -> Duration {
+    let mut driver = ManualDriver::default();
+    let counter = driver.spawn(Counter::default);
+    driver.run_until_idle();
+
+    let start = Instant::now();
+    for i in 1..=n as u64 {
+        let reply = driver.system.ask(&counter, Bump);
+        let value = driver.block_on(reply);
+        assert_eq!(value, Some(Ok(i)), "ask: reply {i}");
+    }
+    let elapsed = start.elapsed();
+
+    assert_clean(&driver, "ask");
+    elapsed
+}
+
+/// `n` messages bouncing between two actors, started by one tell.
+fn ping_pong(n: usize) -> Duration {
+    let mut driver = ManualDriver::default();
+    let a = driver.spawn(Player::default);
+    let b = driver.spawn(Player::default);
+    driver.tell(&a, SetPeer(b)).expect("tell");
+    driver.tell(&b, SetPeer(a)).expect("tell");
+    driver.run_until_idle();
+
+    let start = Instant::now();
+    driver.tell(&a, Ball(n as u64 - 1)).expect("tell");
+    driver.run_until_idle();
+    let elapsed = start.elapsed();
+
+    let hits = ask(&mut driver, &a, Hits) + ask(&mut driver, &b, Hits);
+    assert_eq!(hits, n as u64, "ping-pong: messages handled");
+    assert_clean(&driver, "ping-pong");
+    elapsed
+}
+
+/// Spawns `n` idle actors and runs until all have started.
+fn spawn(n: usize) -> Duration {
+    let mut driver = ManualDriver::default();
+    let start = Instant::now();
+    for _ in 0..n {
+        black_box(driver.spawn(|| Tiny(0)));
+    }
+    let steps = driver.run_until_idle();
+    let elapsed = start.elapsed();
+
+    assert_eq!(steps, n, "spawn: start steps");
+    assert_eq!(driver.metrics().live_actors, n as u64, "spawn: live actors");
+    assert_clean(&driver, "spawn");
+    elapsed
+}
+
+/// Net live heap (bytes, allocations) per idle actor, for `n` spawned and started actors.
+fn idle_actor_footprint(n: usize) -> (f64, f64) {
+    COUNTING.store(true, Ordering::SeqCst);
+    let (bytes_before, allocs_before) = live();
+    let mut driver = ManualDriver::default();
+    for _ in 0..n {
+        black_box(driver.spawn(|| Tiny(0)));
+    }
+    assert_eq!(driver.run_until_idle(), n, "footprint: start steps");
+    let (bytes_after, allocs_after) = live();
+    COUNTING.store(false, Ordering::SeqCst);
+
+    assert_eq!(driver.metrics().live_actors, n as u64);
+    drop(black_box(driver));
+    (
+        (bytes_after - bytes_before) as f64 / n as f64,
+        (allocs_after - allocs_before) as f64 / n as f64,
+    )
+}
+
+/// `publishes` publications on one topic with `subscribers` subscribers; time until delivered.
+fn fan_out(subscribers: usize, publishes: usize) -> Duration {
+    let mut driver = ManualDriver::default();
+    let topic = Topic::global("bench.fan-out");
+    let subs: Vec<Addr<Subscriber>> = (0..subscribers)
+        .map(|_| driver.spawn(Subscriber::default))
+        .collect();
+    for s in &subs {
+        driver.subscribe::<Tick, _>(&topic, s).expect("subscribe");
+    }
+    driver.run_until_idle();
+
+    let start = Instant::now();
+    for i in 0..publishes as u64 {
+        let reached = driver.publish(&topic, Tick(black_box(i)));
+        debug_assert_eq!(reached, subscribers);
+    }
+    driver.run_until_idle();
+    let elapsed = start.elapsed();
+
+    for s in &subs {
+        let (count, sum) = ask(&mut driver, s, Totals);
+        assert_eq!(
+            count, publishes as u64,
+            "fan-out: deliveries per subscriber"
+        );
+        assert_eq!(sum, expected_sum(publishes as u64), "fan-out: payload sum");
+    }
+    assert_clean(&driver, "fan-out");
+    elapsed
+}
+
+/// Skynet with `levels` levels below the root (10^levels leaves).
+fn skynet(levels: u32) -> Duration {
+    let leaves = 10u64.pow(levels);
+    let mut driver = ManualDriver::default();
+
+    let start = Instant::now();
+    let root = driver.spawn(move || Node::new(None, 0, leaves));
+    driver.run_until_idle();
+    let elapsed = start.elapsed();
+
+    let total = ask(&mut driver, &root, Total);
+    assert_eq!(total, Some(expected_sum(leaves)), "skynet: sum");
+    let actors: u64 = (0..=levels).map(|l| 10u64.pow(l)).sum();
+    assert_eq!(driver.metrics().spawned, actors, "skynet: actors spawned");
+    assert_clean(&driver, "skynet");
+    // Dropping 1.1M actors is not part of the benchmark.
+    drop(driver);
+    elapsed
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measurement and reporting.
+// ---------------------------------------------------------------------------------------------
+
+struct Timing {
+    best: Duration,
+    median: Duration,
+    runs: usize,
+}
+
+/// A warm-up run (unless quick), then `iters` measured runs.
+fn measure(config: &Config, label: &str, mut run: impl FnMut() -> Duration) -> Timing {
+    if !config.quick {
+        run();
+    }
+    let mut times: Vec<Duration> = (0..config.iters).map(|_| run()).collect();
+    times.sort();
+    let timing = Timing {
+        best: times[0],
+        median: times[times.len() / 2],
+        runs: times.len(),
+    };
+    println!(
+        "  {label:<28} best {:>10.3} ms   median {:>10.3} ms   ({} runs)",
+        ms(timing.best),
+        ms(timing.median),
+        timing.runs
+    );
+    timing
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+#[derive(Clone, Copy)]
+enum Target {
+    AtLeast(f64),
+    AtMost(f64),
+}
+
+struct Row {
+    name: &'static str,
+    label: String,
+    best: f64,
+    median: f64,
+    unit: &'static str,
+    target: Option<Target>,
+}
+
+/// Quick runs are too small to judge against the targets.
+static QUICK: AtomicBool = AtomicBool::new(false);
+
+impl Row {
+    fn status(&self) -> &'static str {
+        match self.target {
+            None => "info",
+            Some(_) if QUICK.load(Ordering::Relaxed) => "quick",
+            Some(Target::AtLeast(t)) if self.best >= t => "PASS",
+            Some(Target::AtMost(t)) if self.best <= t => "PASS",
+            Some(_) => "FAIL",
+        }
+    }
+
+    fn target_text(&self) -> String {
+        match self.target {
+            None => "-".into(),
+            Some(Target::AtLeast(t)) => format!(">= {}", human(t)),
+            Some(Target::AtMost(t)) => format!("<= {}", human(t)),
+        }
+    }
+}
+
+/// 31234567.0 -> "31.23 M"; small values plainly.
+fn human(v: f64) -> String {
+    if v >= 1e9 {
+        format!("{:.2} G", v / 1e9)
+    } else if v >= 1e6 {
+        format!("{:.2} M", v / 1e6)
+    } else if v >= 1e4 {
+        format!("{:.1} k", v / 1e3)
+    } else if v >= 100.0 || v.fract() == 0.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+struct Config {
+    quick: bool,
+    iters: usize,
+    /// Divides every workload size.
+    scale: usize,
+    /// `BACKSTAGE_BENCH_ONLY`: run only these workloads (comma-separated names).
+    only: Option<Vec<String>>,
+}
+
+impl Config {
+    fn from_env() -> Self {
+        // `cargo bench` passes `--bench`; `cargo test --benches` (a debug build) does not, and
+        // gets the quick smoke run.
+        let quick = std::env::var("BACKSTAGE_BENCH_QUICK").is_ok_and(|v| v == "1")
+            || !std::env::args().any(|a| a == "--bench");
+        let only = std::env::var("BACKSTAGE_BENCH_ONLY")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| v.split(',').map(|w| w.trim().to_string()).collect());
+        Config {
+            quick,
+            iters: if quick { 1 } else { 5 },
+            scale: if quick { 100 } else { 1 },
+            only,
+        }
+    }
+
+    fn wants(&self, workload: &str) -> bool {
+        self.only
+            .as_ref()
+            .is_none_or(|only| only.iter().any(|w| w == workload))
+    }
+}
+
+fn rate(count: usize, t: &Timing) -> (f64, f64) {
+    (
+        count as f64 / t.best.as_secs_f64(),
+        count as f64 / t.median.as_secs_f64(),
+    )
+}
+
+/// The workload names `BACKSTAGE_BENCH_ONLY` accepts.
+const WORKLOADS: [&str; 7] = [
+    "tell",
+    "floor",
+    "ask",
+    "ping_pong",
+    "spawn",
+    "fan_out",
+    "skynet",
+];
+
+fn main() {
+    let config = Config::from_env();
+    if let Some(only) = &config.only {
+        for w in only {
+            assert!(
+                WORKLOADS.contains(&w.as_str()),
+                "BACKSTAGE_BENCH_ONLY: unknown workload {w:?} (known: {WORKLOADS:?})"
+            );
+        }
+    }
+    let quick = config.quick;
+    QUICK.store(quick, Ordering::Relaxed);
+    let s = config.scale;
+    let started = Instant::now();
+    println!(
+        "backstage-core benchmarks ({} mode: {} measured run(s){}, sizes / {})",
+        if quick { "quick" } else { "full" },
+        config.iters,
+        if quick { "" } else { " after a warm-up" },
+        s
+    );
+
+    let mut rows = Vec::new();
+
+    // 1. tell, and 7. its floor (measured next to it, for the ratio).
+    let n_tell = 1_000_000 / s;
+    let mut tell_rate = None;
+    if config.wants("tell") {
+        let t = measure(&config, &format!("tell x{n_tell}"), || tell(n_tell));
+        let (best, median) = rate(n_tell, &t);
+        tell_rate = Some((best, median));
+        rows.push(Row {
+            name: "tell",
+            label: format!("tell ({n_tell} msgs, chunks of {CHUNK})"),
+            best,
+            median,
+            unit: "msgs/s",
+            target: Some(Target::AtLeast(30e6)),
+        });
+    }
+    if config.wants("floor") {
+        let t = measure(&config, &format!("floor x{n_tell}"), || floor(n_tell));
+        let (best, median) = rate(n_tell, &t);
+        rows.push(Row {
+            name: "floor",
+            label: format!("floor: VecDeque<Box<dyn FnOnce>> ({n_tell} msgs)"),
+            best,
+            median,
+            unit: "msgs/s",
+            target: None,
+        });
+        if let Some((tell_best, tell_median)) = tell_rate {
+            rows.push(Row {
+                name: "floor_over_tell",
+                label: "floor / tell".into(),
+                best: best / tell_best,
+                median: median / tell_median,
+                unit: "ratio",
+                target: Some(Target::AtMost(3.0)),
+            });
+        }
+    }
+
+    // 2. ask round trips
+    if config.wants("ask") {
+        let n_ask = 100_000 / s;
+        let t = measure(&config, &format!("ask x{n_ask}"), || ask_round_trips(n_ask));
+        let (best, median) = rate(n_ask, &t);
+        rows.push(Row {
+            name: "ask",
+            label: format!("ask round trips ({n_ask} sequential)"),
+            best,
+            median,
+            unit: "round trips/s",
+            target: None,
+        });
+        rows.push(Row {
+            name: "ask_latency",
+            label: "ask round trip".into(),
+            best: 1e9 / best,
+            median: 1e9 / median,
+            unit: "ns",
+            target: None,
+        });
+    }
+
+    // 3. ping-pong
+    if config.wants("ping_pong") {
+        let n_pp = 1_000_000 / s;
+        let t = measure(&config, &format!("ping-pong x{n_pp}"), || ping_pong(n_pp));
+        let (best, median) = rate(n_pp, &t);
+        rows.push(Row {
+            name: "ping_pong",
+            label: format!("ping-pong ({n_pp} msgs, 2 actors)"),
+            best,
+            median,
+            unit: "msgs/s",
+            target: None,
+        });
+    }
+
+    // 4. spawn, and the footprint of an idle actor
+    if config.wants("spawn") {
+        let n_spawn = 100_000 / s;
+        let t = measure(&config, &format!("spawn x{n_spawn}"), || spawn(n_spawn));
+        let (best, median) = rate(n_spawn, &t);
+        rows.push(Row {
+            name: "spawn",
+            label: format!("spawn + start ({n_spawn} actors)"),
+            best,
+            median,
+            unit: "actors/s",
+            target: Some(Target::AtLeast(2e6)),
+        });
+        let (bytes, allocs) = idle_actor_footprint(n_spawn);
+        println!(
+            "  {:<28} {bytes:.1} bytes, {allocs:.2} allocations per idle actor",
+            format!("footprint x{n_spawn}")
+        );
+        rows.push(Row {
+            name: "idle_actor_bytes",
+            label: format!("heap per idle actor ({n_spawn} actors)"),
+            best: bytes,
+            median: bytes,
+            unit: "bytes",
+            target: Some(Target::AtMost(256.0)),
+        });
+        rows.push(Row {
+            name: "idle_actor_allocs",
+            label: "allocations per idle actor".into(),
+            best: allocs,
+            median: allocs,
+            unit: "allocs",
+            target: None,
+        });
+    }
+
+    // 5. fan-out
+    if config.wants("fan_out") {
+        let (n_subs, n_pubs) = if quick { (100, 100) } else { (1_000, 1_000) };
+        let t = measure(&config, &format!("fan-out {n_subs}x{n_pubs}"), || {
+            fan_out(n_subs, n_pubs)
+        });
+        let (best, median) = rate(n_subs * n_pubs, &t);
+        rows.push(Row {
+            name: "fan_out",
+            label: format!("fan-out ({n_subs} subscribers x {n_pubs} publishes)"),
+            best,
+            median,
+            unit: "deliveries/s",
+            target: None,
+        });
+    }
+
+    // 6. skynet
+    if config.wants("skynet") {
+        let levels = if quick { 4 } else { 6 };
+        let t = measure(&config, &format!("skynet 10^{levels}"), || skynet(levels));
+        let actors: u64 = (0..=levels).map(|l| 10u64.pow(l)).sum();
+        rows.push(Row {
+            name: "skynet",
+            label: format!("skynet ({actors} actors, 10^{levels} leaves)"),
+            best: ms(t.best),
+            median: ms(t.median),
+            unit: "ms",
+            target: None,
+        });
+    }
+
+    // Machine-readable lines.
+    println!();
+    for row in &rows {
+        println!(
+            "BENCH name={} value={:.3} median={:.3} unit={} status={} quick={}",
+            row.name,
+            row.best,
+            row.median,
+            row.unit.replace(' ', "_"),
+            row.status(),
+            u8::from(quick)
+        );
+    }
+
+    // Summary.
+    println!();
+    println!(
+        "{:<48} {:>12} {:>12}  {:<14} {:<10} {:<6}",
+        "workload", "best", "median", "unit", "target", "status"
+    );
+    println!("{}", "-".repeat(108));
+    for row in &rows {
+        println!(
+            "{:<48} {:>12} {:>12}  {:<14} {:<10} {:<6}",
+            row.label,
+            human(row.best),
+            human(row.median),
+            row.unit,
+            row.target_text(),
+            row.status()
+        );
+    }
+    let failed = rows.iter().filter(|r| r.status() == "FAIL").count();
+    println!("{}", "-".repeat(108));
+    let verdict = if quick {
+        "quick mode: targets not judged, numbers not meaningful".to_string()
+    } else {
+        format!("{failed} target(s) missed")
+    };
+    println!(
+        "{verdict}; total bench time {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}

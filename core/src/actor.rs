@@ -22,6 +22,39 @@ pub trait Message: 'static {
     type Reply: 'static;
 }
 
+/// Plain values are fire-and-forget messages, so `stream::<String>("news")` works as in the
+/// seeds. Wrap them in a newtype to give them a reply.
+macro_rules! plain_messages {
+    ($($t:ty),* $(,)?) => {
+        $(impl Message for $t {
+            type Reply = ();
+        })*
+    };
+}
+
+plain_messages!(
+    (),
+    bool,
+    char,
+    u8,
+    u16,
+    u32,
+    u64,
+    u128,
+    usize,
+    i8,
+    i16,
+    i32,
+    i64,
+    i128,
+    isize,
+    f32,
+    f64,
+    &'static str,
+    alloc::string::String,
+    alloc::vec::Vec<u8>,
+);
+
 /// An actor: private state that the runtime drives through these hooks, one message at a time.
 ///
 /// Every hook has a default, so `impl Actor for T {}` is a complete actor; its messages come
@@ -100,8 +133,7 @@ pub trait Handler<M: Message>: Actor {
 }
 
 /// The type-erased actor stored in the registry.
-pub(crate) trait AnyActor: 'static {
-    fn as_any_mut(&mut self) -> &mut dyn Any;
+pub(crate) trait AnyActor: Any {
     fn started(&mut self, core: &mut Core, me: ActorId) -> Result<(), ActorError>;
     fn stopped(&mut self, core: &mut Core, me: ActorId);
     fn restarted(
@@ -121,9 +153,6 @@ pub(crate) trait AnyActor: 'static {
 }
 
 impl<A: Actor> AnyActor for A {
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
-    }
     fn started(&mut self, core: &mut Core, me: ActorId) -> Result<(), ActorError> {
         Actor::started(self, &mut Context::new(core, me, None))
     }

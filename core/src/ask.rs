@@ -184,7 +184,7 @@ impl<R: 'static> ReplyTo<R> {
 impl<R: 'static> Drop for ReplyTo<R> {
     fn drop(&mut self) {
         if let Some(p) = self.0.take() {
-            p.fail_unanswered();
+            p.fail_unanswered(AskError::NoReply);
         }
     }
 }
@@ -192,17 +192,17 @@ impl<R: 'static> Drop for ReplyTo<R> {
 /// A pending reply of unknown type, as a `Context` holds it during a handler.
 pub(crate) trait ErasedReply {
     fn into_any(self: Rc<Self>) -> Rc<dyn Any>;
-    /// Answers [`AskError::NoReply`] if nobody answered yet.
-    fn fail_unanswered(&self);
+    /// Answers `err` if nobody answered yet.
+    fn fail_unanswered(&self, err: AskError);
 }
 
 impl<R: 'static> ErasedReply for Pending<R> {
     fn into_any(self: Rc<Self>) -> Rc<dyn Any> {
         self
     }
-    fn fail_unanswered(&self) {
+    fn fail_unanswered(&self, err: AskError) {
         if self.is_waiting() {
-            self.complete(Err(AskError::NoReply));
+            self.complete(Err(err));
         }
     }
 }

@@ -222,7 +222,13 @@ impl<A> Drop for Context<'_, A> {
     fn drop(&mut self) {
         // A handler that panicked (or a deferred reply nobody took) still answers the asker.
         if let Some(reply) = self.reply.take() {
-            reply.fail_unanswered();
+            // Unwinding from a panic: the scheduler answers with the panic's message once it
+            // has caught it.
+            #[cfg(feature = "std")]
+            if std::thread::panicking() {
+                return self.core.unwound_replies.push(reply);
+            }
+            reply.fail_unanswered(AskError::NoReply);
         }
     }
 }

@@ -51,7 +51,9 @@ impl Payload {
     pub fn as_bytes(&self) -> Option<&[u8]> {
         match self {
             Payload::Bytes(b) => Some(b),
-            _ => None,
+            // Published bytes are shared between subscribers instead of copied.
+            Payload::Shared(v) => v.downcast_ref::<Vec<u8>>().map(Vec::as_slice),
+            Payload::Value(_) => None,
         }
     }
 }
@@ -172,7 +174,7 @@ impl<A: Handler<M>, M: Message> Body for Typed<A, M> {
         sender: Option<ActorId>,
     ) -> Outcome {
         let Typed { msg, reply, .. } = *self;
-        let Some(actor) = actor.as_any_mut().downcast_mut::<A>() else {
+        let Some(actor) = (actor as &mut dyn Any).downcast_mut::<A>() else {
             if let Some(reply) = reply {
                 reply.fail(AskError::NoReply);
             }
@@ -316,7 +318,7 @@ where
         me: ActorId,
         _: Option<ActorId>,
     ) -> Outcome {
-        let Some(actor) = actor.as_any_mut().downcast_mut::<A>() else {
+        let Some(actor) = (actor as &mut dyn Any).downcast_mut::<A>() else {
             return wrong_actor::<A>();
         };
         let Resume { then, result, .. } = *self;

@@ -1,6 +1,7 @@
 //! The typed errors of the runtime. None of them is ever a panic.
 
 use alloc::borrow::Cow;
+use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::string::{String, ToString};
 use core::fmt;
@@ -165,9 +166,13 @@ pub enum FailureKind {
 /// A failure of an actor: returned by handlers and hooks, handed to the supervisor.
 ///
 /// Build one from a string (`"bad input".into()`) or from any error with
-/// [`ActorError::from_error`].
+/// [`ActorError::from_error`]. It is one pointer wide, so a handler's `Result` stays small on
+/// the message path.
 #[derive(Clone, PartialEq, Eq)]
-pub struct ActorError {
+pub struct ActorError(Box<Failure>);
+
+#[derive(Clone, PartialEq, Eq)]
+struct Failure {
     kind: FailureKind,
     message: Cow<'static, str>,
 }
@@ -175,10 +180,7 @@ pub struct ActorError {
 impl ActorError {
     /// A handler error with this message.
     pub fn new(message: impl Into<Cow<'static, str>>) -> Self {
-        ActorError {
-            kind: FailureKind::Error,
-            message: message.into(),
-        }
+        ActorError::with_kind(FailureKind::Error, message)
     }
 
     /// A handler error describing `error` (its `Display` text).
@@ -187,35 +189,35 @@ impl ActorError {
     }
 
     pub(crate) fn with_kind(kind: FailureKind, message: impl Into<Cow<'static, str>>) -> Self {
-        ActorError {
+        ActorError(Box::new(Failure {
             kind,
             message: message.into(),
-        }
+        }))
     }
 
     /// What kind of failure this is.
     pub fn kind(&self) -> FailureKind {
-        self.kind
+        self.0.kind
     }
 
     /// The human-readable description.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 }
 
 impl fmt::Debug for ActorError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ActorError({:?}: {})", self.kind, self.message)
+        write!(f, "ActorError({:?}: {})", self.kind(), self.message())
     }
 }
 
 impl fmt::Display for ActorError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.kind {
-            FailureKind::Error => f.write_str(&self.message),
-            FailureKind::Panic => write!(f, "panicked: {}", self.message),
-            FailureKind::Escalated => write!(f, "escalated: {}", self.message),
+        match self.kind() {
+            FailureKind::Error => f.write_str(self.message()),
+            FailureKind::Panic => write!(f, "panicked: {}", self.message()),
+            FailureKind::Escalated => write!(f, "escalated: {}", self.message()),
         }
     }
 }

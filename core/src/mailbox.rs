@@ -34,6 +34,7 @@ impl Core {
     /// Puts `letter` into `to`'s mailbox, applying its overflow policy.
     ///
     /// Every call counts one sent message, which ends as delivered, dead-lettered or rejected.
+    #[inline]
     pub(crate) fn enqueue(
         &mut self,
         to: ActorId,
@@ -41,19 +42,29 @@ impl Core {
         route: Route,
     ) -> Result<(), SendError> {
         self.metrics.sent += 1;
+        if let Ok(cell) = self.registry.get_mut(to) {
+            let room = cell.mailbox.len() < cell.capacity as usize || route == Route::Force;
+            if room && !cell.has(STOPPING) {
+                cell.mailbox.push_back(letter);
+                if cell.flags & (SCHEDULED | SUSPENDED) == 0 {
+                    cell.flags |= SCHEDULED;
+                    self.run_queue.push_back(to);
+                }
+                return Ok(());
+            }
+        }
+        self.enqueue_slow(to, letter, route)
+    }
+
+    /// The target is gone or its mailbox is full.
+    #[cold]
+    #[inline(never)]
+    fn enqueue_slow(&mut self, to: ActorId, letter: Letter, route: Route) -> Result<(), SendError> {
         let cell = match self.registry.get_mut(to) {
             Ok(cell) if !cell.has(STOPPING) => cell,
             Ok(_) => return self.refuse(to, letter, SendError::Stopped(to)),
             Err(e) => return self.refuse(to, letter, e),
         };
-        if route == Route::Force || cell.mailbox.len() < cell.capacity as usize {
-            cell.mailbox.push_back(letter);
-            if cell.flags & (SCHEDULED | SUSPENDED) == 0 {
-                cell.flags |= SCHEDULED;
-                self.run_queue.push_back(to);
-            }
-            return Ok(());
-        }
         match cell.overflow {
             Overflow::Reject if route == Route::Tell => {
                 self.metrics.rejected += 1;

@@ -31,6 +31,15 @@ pub(crate) mod sealed {
         }
     }
 
+    impl Sealed for crate::ManualDriver {
+        fn core(&self) -> &Core {
+            &self.system.core
+        }
+        fn parts(&mut self) -> (&mut Core, Option<ActorId>) {
+            (&mut self.system.core, None)
+        }
+    }
+
     impl<A: crate::Actor> Sealed for crate::Context<'_, A> {
         fn core(&self) -> &Core {
             self.core
@@ -218,6 +227,7 @@ pub trait Runtime: sealed::Sealed {
 }
 
 impl Runtime for crate::System {}
+impl Runtime for crate::ManualDriver {}
 impl<A: Actor> Runtime for crate::Context<'_, A> {}
 
 impl<T: Message + Clone> Stream<T> {

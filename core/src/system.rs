@@ -122,6 +122,8 @@ pub struct Core {
     pub(crate) events: Events,
     pub(crate) shared: Rc<Shared>,
     pub(crate) config: SystemConfig,
+    /// Replies of handlers that panicked, waiting for the panic's message.
+    pub(crate) unwound_replies: Vec<Rc<dyn crate::ask::ErasedReply>>,
 }
 
 impl fmt::Debug for Core {
@@ -176,6 +178,7 @@ impl System {
                 events: Events::new(config.dead_letter_retention),
                 shared: Rc::new(Shared::new()),
                 config,
+                unwound_replies: Vec::new(),
             },
         }
     }
@@ -377,6 +380,15 @@ impl System {
     }
 }
 
+/// How an actor's turn ended.
+enum TurnEnd {
+    /// Quantum spent or mailbox empty.
+    Yield,
+    /// A poison pill was handled.
+    Stop,
+    Failed(ActorError),
+}
+
 #[cfg(feature = "std")]
 fn guarded<T>(f: impl FnOnce() -> T, on_panic: impl FnOnce(ActorError) -> T) -> T {
     match std::panic::catch_unwind(core::panic::AssertUnwindSafe(f)) {
@@ -486,39 +498,22 @@ impl Core {
             }
         }
         let mut handled = 0;
+        // One panic guard per turn, not per message: a panic ends the turn as a failure.
+        let end = guarded(
+            || self.handle_batch(id, &mut *actor, quantum, &mut handled),
+            TurnEnd::Failed,
+        );
         let mut stop = None;
-        while handled < quantum {
-            let Ok(cell) = self.registry.get_mut(id) else {
-                break;
-            };
-            if cell.has(STOP_REQUESTED) {
-                break;
-            }
-            let Some(Letter { sender, body }) = cell.mailbox.pop_front() else {
-                break;
-            };
-            cell.processed += 1;
-            if cell.has(crate::registry::HAS_PARKED) {
-                self.admit_parked(id);
-            }
-            handled += 1;
-            match guarded(
-                || body.deliver(&mut *actor, self, id, sender),
-                Outcome::Failed,
-            ) {
-                Outcome::Delivered => self.metrics.delivered += 1,
-                Outcome::DeadLettered => {}
-                Outcome::Failed(error) => {
-                    self.metrics.delivered += 1;
-                    self.put_back(id, actor);
-                    self.fail(id, error);
-                    return handled;
+        match end {
+            TurnEnd::Yield => {}
+            TurnEnd::Stop => stop = Some(StopReason::PoisonPill),
+            TurnEnd::Failed(error) => {
+                for reply in core::mem::take(&mut self.unwound_replies) {
+                    reply.fail_unanswered(AskError::Failed(error.clone()));
                 }
-                Outcome::Stop => {
-                    self.metrics.delivered += 1;
-                    stop = Some(StopReason::PoisonPill);
-                    break;
-                }
+                self.put_back(id, actor);
+                self.fail(id, error);
+                return handled;
             }
         }
         self.put_back(id, actor);
@@ -535,6 +530,47 @@ impl Core {
             self.run_queue.push_back(id);
         }
         handled
+    }
+
+    /// Delivers up to `quantum` messages from `id`'s mailbox to `actor`; `handled` is set to
+    /// how many it took (left unset if a handler panics).
+    fn handle_batch(
+        &mut self,
+        id: ActorId,
+        actor: &mut dyn AnyActor,
+        quantum: usize,
+        handled: &mut usize,
+    ) -> TurnEnd {
+        let mut n = 0;
+        let end = loop {
+            if n == quantum {
+                break TurnEnd::Yield;
+            }
+            let Ok(cell) = self.registry.get_mut(id) else {
+                break TurnEnd::Yield;
+            };
+            if cell.has(STOP_REQUESTED) {
+                break TurnEnd::Yield;
+            }
+            let Some(Letter { sender, body }) = cell.mailbox.pop_front() else {
+                break TurnEnd::Yield;
+            };
+            cell.processed += 1;
+            if cell.has(crate::registry::HAS_PARKED) {
+                self.admit_parked(id);
+            }
+            n += 1;
+            // Counted before the handler runs, so a panic inside it is still counted.
+            self.metrics.delivered += 1;
+            match body.deliver(actor, self, id, sender) {
+                Outcome::Delivered => {}
+                Outcome::DeadLettered => self.metrics.delivered -= 1,
+                Outcome::Failed(error) => break TurnEnd::Failed(error),
+                Outcome::Stop => break TurnEnd::Stop,
+            }
+        };
+        *handled = n;
+        end
     }
 
     fn put_back(&mut self, id: ActorId, actor: Box<dyn AnyActor>) {
