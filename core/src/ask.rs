@@ -58,6 +58,9 @@ impl Shared {
 enum Waiter<R> {
     /// An [`Ask`] future (its waker, once polled).
     Task(Option<Waker>),
+    /// A callback, called with the result where it completes (the driver's bridge to a thread
+    /// or a JS promise).
+    Callback(Box<dyn FnOnce(Result<R, AskError>)>),
     /// An actor's continuation: builds the letter that carries the reply into its mailbox.
     Actor {
         asker: ActorId,
@@ -86,6 +89,16 @@ impl<R: 'static> Pending<R> {
         })
     }
 
+    pub(crate) fn for_callback(
+        shared: Rc<Shared>,
+        callback: Box<dyn FnOnce(Result<R, AskError>)>,
+    ) -> Rc<Self> {
+        Rc::new(Pending {
+            state: RefCell::new(State::Waiting(Waiter::Callback(callback))),
+            shared,
+        })
+    }
+
     pub(crate) fn for_actor(
         shared: Rc<Shared>,
         asker: ActorId,
@@ -108,6 +121,7 @@ impl<R: 'static> Pending<R> {
                     waker.wake();
                 }
             }
+            State::Waiting(Waiter::Callback(callback)) => callback(result),
             State::Waiting(Waiter::Actor { asker, resume }) => {
                 let letter = resume(result);
                 self.shared.push(Ready::Resume { to: asker, letter });

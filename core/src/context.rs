@@ -11,11 +11,9 @@ use core::time::Duration;
 
 use crate::actor::{Actor, Handler};
 use crate::ask::{ErasedReply, Pending, ReplyTo, Responder};
-use crate::envelope::{Envelope, Letter, Resume, Typed};
-use crate::mailbox::Route;
+use crate::envelope::{Envelope, Letter, Resume};
 use crate::metrics::{DeadLetter, DeadLetterReason};
 use crate::system::Core;
-use crate::timers::TimerAction;
 use crate::topics::Topic;
 use crate::{ActorError, ActorId, Addr, AskError, Message, SpawnError, SpawnOptions};
 
@@ -166,17 +164,8 @@ impl<'a, A: Actor> Context<'a, A> {
             Letter::new(None, Box::new(body))
         });
         let pending = Pending::for_actor(self.core.shared.clone(), self.me, resume);
-        if let Some(timeout) = timeout {
-            let at = self.core.now + timeout;
-            self.core
-                .timers
-                .add(at, TimerAction::Expire(pending.clone()));
-        }
-        let letter = Letter::new(
-            Some(self.me),
-            Typed::<B, M>::boxed(msg, Some(ReplyTo::new(pending))),
-        );
-        let _ = self.core.enqueue(to.id(), letter, Route::Tell);
+        self.core
+            .send_request(Some(self.me), to, msg, timeout, pending);
     }
 
     /// Takes the reply channel of the message being handled, to answer after this handler

@@ -201,23 +201,29 @@ impl System {
         self.ask_inner(to, msg, Some(timeout))
     }
 
+    /// [`ask`](System::ask) whose result goes to `callback` instead of a future: called once,
+    /// on this thread, when the reply arrives, the deadline passes or the request is lost.
+    /// Drivers use it to carry replies to other threads or to JavaScript promises.
+    pub fn ask_callback<A: Handler<M>, M: Message>(
+        &mut self,
+        to: &Addr<A>,
+        msg: M,
+        timeout: Option<Duration>,
+        callback: impl FnOnce(Result<M::Reply, AskError>) + 'static,
+    ) {
+        let pending = Pending::for_callback(self.core.shared.clone(), Box::new(callback));
+        self.core.send_request(None, to, msg, timeout, pending);
+    }
+
     fn ask_inner<A: Handler<M>, M: Message>(
         &mut self,
         to: &Addr<A>,
         msg: M,
         timeout: Option<Duration>,
     ) -> Ask<M::Reply> {
-        let core = &mut self.core;
-        let pending = Pending::for_task(core.shared.clone());
-        if let Some(timeout) = timeout {
-            core.timers
-                .add(core.now + timeout, TimerAction::Expire(pending.clone()));
-        }
-        let letter = Letter::new(
-            None,
-            Typed::<A, M>::boxed(msg, Some(ReplyTo::new(pending.clone()))),
-        );
-        let _ = core.enqueue(to.id(), letter, Route::Tell);
+        let pending = Pending::for_task(self.core.shared.clone());
+        self.core
+            .send_request(None, to, msg, timeout, pending.clone());
         Ask::new(pending)
     }
 
@@ -411,6 +417,26 @@ fn guarded<T>(f: impl FnOnce() -> T, _on_panic: impl FnOnce(ActorError) -> T) ->
 }
 
 impl Core {
+    /// Sends an ask whose reply goes to `pending`, with an optional deadline.
+    pub(crate) fn send_request<A: Handler<M>, M: Message>(
+        &mut self,
+        sender: Option<ActorId>,
+        to: &Addr<A>,
+        msg: M,
+        timeout: Option<Duration>,
+        pending: Rc<Pending<M::Reply>>,
+    ) {
+        if let Some(timeout) = timeout {
+            let at = self.now + timeout;
+            self.timers.add(at, TimerAction::Expire(pending.clone()));
+        }
+        let letter = Letter::new(
+            sender,
+            Typed::<A, M>::boxed(msg, Some(ReplyTo::new(pending))),
+        );
+        let _ = self.enqueue(to.id(), letter, Route::Tell);
+    }
+
     pub(crate) fn spawn<A: Actor>(
         &mut self,
         parent: Option<ActorId>,

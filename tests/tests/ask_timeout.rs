@@ -235,3 +235,26 @@ fn an_actors_ask_to_a_gone_actor_reaches_its_continuation_as_an_error() {
         )
     );
 }
+
+#[test]
+fn a_callback_ask_is_called_once_with_the_reply_or_the_timeout() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let mut d = ManualDriver::default();
+    let gate = d.spawn(Gate::default);
+    let results = Rc::new(RefCell::new(Vec::new()));
+    for timeout in [None, Some(Duration::from_millis(10))] {
+        let results = results.clone();
+        d.system
+            .ask_callback(&gate, Get, timeout, move |r| results.borrow_mut().push(r));
+    }
+    d.advance(Duration::from_millis(10));
+    assert_eq!(*results.borrow(), [Err(AskError::Timeout)]);
+    d.tell(&gate, Release(3)).unwrap();
+    d.run_until_idle();
+    assert_eq!(*results.borrow(), [Err(AskError::Timeout), Ok(3)]);
+    assert_eq!(
+        d.metrics().dead_letters_for(DeadLetterReason::ReplyDropped),
+        1
+    );
+}
