@@ -25,8 +25,9 @@ cargo test --workspace
 step "core tests without std"
 cargo test -p backstage-core --no-default-features --lib --tests
 
-step "benchmark harness (quick mode: checks it runs and its results are right, not speed)"
+step "benchmark harnesses (quick mode: checks they run and their results are right, not speed)"
 BACKSTAGE_BENCH_QUICK=1 cargo bench -p backstage-core --bench core
+BACKSTAGE_BENCH_QUICK=1 cargo bench -p backstage-native-driver --bench native
 
 echo
 echo "all checks passed"

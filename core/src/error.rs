@@ -2,7 +2,6 @@
 
 use alloc::borrow::Cow;
 use alloc::boxed::Box;
-use alloc::rc::Rc;
 use alloc::string::{String, ToString};
 use core::fmt;
 
@@ -62,11 +61,11 @@ impl core::error::Error for SendError {}
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SpawnError {
     /// Another live actor already has this name.
-    NameTaken(Rc<str>),
+    NameTaken(String),
     /// The named actor exists but is not of the requested type.
     TypeMismatch {
         /// The name that was looked up.
-        name: Rc<str>,
+        name: String,
         /// The type that was asked for.
         expected: &'static str,
         /// The type the actor has.
@@ -260,7 +259,7 @@ pub enum TopicError {
     /// The stream exists with another element type.
     TypeMismatch {
         /// The stream's name.
-        name: Rc<str>,
+        name: String,
         /// The element type asked for.
         expected: &'static str,
         /// The element type the stream was created with.
@@ -294,3 +293,19 @@ impl fmt::Display for TopicError {
 }
 
 impl core::error::Error for TopicError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn send_sync<T: Send + Sync + 'static>() {}
+
+    #[test]
+    fn errors_can_cross_threads() {
+        send_sync::<SendError>();
+        send_sync::<SpawnError>();
+        send_sync::<AskError>();
+        send_sync::<ActorError>();
+        send_sync::<TopicError>();
+    }
+}

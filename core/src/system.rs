@@ -63,7 +63,7 @@ impl Default for SystemConfig {
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct SpawnOptions {
-    name: Option<Rc<str>>,
+    name: Option<alloc::string::String>,
     capacity: Option<usize>,
     overflow: Overflow,
     supervisor: Option<Supervisor>,
@@ -79,6 +79,11 @@ impl SpawnOptions {
     pub fn name(mut self, name: &str) -> Self {
         self.name = Some(name.into());
         self
+    }
+
+    /// The name set with [`name`](SpawnOptions::name), if any.
+    pub fn registered_name(&self) -> Option<&str> {
+        self.name.as_deref()
     }
 
     /// The mailbox capacity (at least 1).
@@ -227,6 +232,19 @@ impl System {
         Ask::new(pending)
     }
 
+    /// Sends `msg` for a caller that cannot be told of failures (another thread, a transport):
+    /// where a [`tell`](crate::Runtime::tell) would return an error, the message becomes a dead
+    /// letter instead, so it is never lost silently. `sender` is the actor it comes from.
+    pub fn forward<A: Handler<M>, M: Message>(
+        &mut self,
+        sender: Option<ActorId>,
+        to: &Addr<A>,
+        msg: M,
+    ) {
+        let letter = Letter::new(sender, Typed::<A, M>::boxed(msg, None));
+        let _ = self.core.enqueue(to.id(), letter, Route::Forward);
+    }
+
     /// Sends `msg`, waiting for mailbox space instead of failing when the mailbox is full
     /// (back pressure). Resolves with an error only if the target is or becomes unavailable.
     /// Dropping the future does not withdraw a message that is waiting for space.
@@ -286,6 +304,11 @@ impl System {
     /// called synchronously; with none registered, events cost nothing.
     pub fn observe(&mut self, observer: impl FnMut(&SystemEvent<'_>) + 'static) {
         self.core.events.observe(Box::new(observer));
+    }
+
+    /// This runtime's node (the node of every actor it spawns).
+    pub fn node(&self) -> NodeId {
+        self.core.registry.node()
     }
 
     /// The system-wide counters.
@@ -443,9 +466,12 @@ impl Core {
         options: SpawnOptions,
         mut factory: impl FnMut() -> A + 'static,
     ) -> Result<Addr<A>, SpawnError> {
-        if let Some(name) = &options.name {
+        let name: Option<Rc<str>> = options.name.as_deref().map(Rc::from);
+        if let Some(name) = &name {
             if self.registry.names.contains_key(name) {
-                return Err(SpawnError::NameTaken(name.clone()));
+                return Err(SpawnError::NameTaken(alloc::string::ToString::to_string(
+                    &**name,
+                )));
             }
         }
         if let Some(parent) = parent {
@@ -454,9 +480,9 @@ impl Core {
             }
         }
         let first: Box<dyn AnyActor> = Box::new(factory());
-        let extra = (options.name.is_some() || options.supervisor.is_some()).then(|| {
+        let extra = (name.is_some() || options.supervisor.is_some()).then(|| {
             Box::new(Extra {
-                name: options.name.clone(),
+                name: name.clone(),
                 supervisor: options.supervisor,
                 ..Extra::default()
             })
@@ -477,7 +503,7 @@ impl Core {
             extra,
         });
         self.run_queue.push_back(id);
-        if let Some(name) = &options.name {
+        if let Some(name) = &name {
             self.registry.names.insert(name.clone(), id);
         }
         if let Some(parent) = parent {
@@ -491,7 +517,7 @@ impl Core {
             self.events.emit(&SystemEvent::Spawned {
                 id,
                 parent,
-                name: options.name.as_deref(),
+                name: name.as_deref(),
                 type_name: core::any::type_name::<A>(),
             });
         }

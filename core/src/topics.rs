@@ -287,7 +287,7 @@ impl Core {
             Some((id, _)) if id == TypeId::of::<T>() => {}
             Some((_, found)) => {
                 return Err(TopicError::TypeMismatch {
-                    name: topic.name,
+                    name: alloc::string::ToString::to_string(&*topic.name),
                     expected: type_name::<T>(),
                     found,
                 })

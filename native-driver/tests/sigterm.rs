@@ -1,0 +1,117 @@
+//! SIGTERM ends a running engine within a second, with every `stopped` hook run.
+//!
+//! The test re-runs its own binary as the child process (the ignored test below), so the
+//! signal hits a real process with a real engine in it. The two talk through a file: the
+//! test harness owns the child's stdout.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use backstage_core::{Actor, Context};
+use backstage_native_driver::Engine;
+
+const CHILD_ENV: &str = "BACKSTAGE_SIGTERM_CHILD";
+const ACTORS: usize = 10;
+
+fn note(path: &Path, line: &str) {
+    // One write per line: appends from the two loop threads must not interleave.
+    let mut file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .unwrap();
+    file.write_all(format!("{line}\n").as_bytes()).unwrap();
+}
+
+struct Service {
+    index: usize,
+    log: PathBuf,
+}
+impl Actor for Service {
+    fn stopped(&mut self, _: &mut Context<'_, Self>) {
+        note(&self.log, &format!("stopped {}", self.index));
+    }
+}
+
+#[test]
+#[ignore = "the child process of sigterm_stops_the_engine_gracefully"]
+fn sigterm_child() {
+    let Some(log) = std::env::var_os(CHILD_ENV).map(PathBuf::from) else {
+        return;
+    };
+    let engine = Engine::builder()
+        .loops(2)
+        .handle_signals(true)
+        .start()
+        .unwrap();
+    let h = engine.handle();
+    for index in 0..ACTORS {
+        let log = log.clone();
+        h.spawn(move || Service {
+            index,
+            log: log.clone(),
+        })
+        .wait()
+        .unwrap();
+    }
+    note(&log, "ready");
+    engine.join();
+    note(&log, "exited");
+}
+
+fn lines(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn sigterm_stops_the_engine_gracefully() {
+    let log = std::env::temp_dir().join(format!("backstage-sigterm-{}.log", std::process::id()));
+    let _ = std::fs::remove_file(&log);
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "sigterm_child", "--ignored", "--test-threads=1"])
+        .env(CHILD_ENV, &log)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !lines(&log).iter().any(|l| l == "ready") {
+        if started.elapsed() > Duration::from_secs(20) {
+            child.kill().ok();
+            panic!("the child never got ready");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+
+    let signalled = Instant::now();
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        if signalled.elapsed() > Duration::from_secs(10) {
+            child.kill().ok();
+            panic!("the child ignored SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    let took = signalled.elapsed();
+    assert!(exit.success(), "the child exited with {exit:?}");
+    assert!(took < Duration::from_secs(1), "shutdown took {took:?}");
+    let seen = lines(&log);
+    let stopped = seen.iter().filter(|l| l.starts_with("stopped ")).count();
+    assert_eq!(stopped, ACTORS, "every stopped hook ran: {seen:?}");
+    assert_eq!(seen.last().map(String::as_str), Some("exited"));
+    let _ = std::fs::remove_file(&log);
+}
