@@ -113,8 +113,3 @@ pub(crate) fn short_type_name<T: ?Sized>() -> &'static str {
         None => full,
     }
 }
-
-/// The README's examples are compiled and run as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeDoctests;

@@ -267,3 +267,9 @@ pub fn silence_expected_panics() {
         }));
     });
 }
+
+/// The README's examples are compiled and run as doctests (here, where every crate is a
+/// dependency).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
