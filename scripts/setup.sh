@@ -14,4 +14,47 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 rustup component list --installed | grep -q '^clippy' || rustup component add clippy
 rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+
+step "chromium and chromedriver (headless browser tests)"
+# Debian's packages; apt is only touched when one of them is missing.
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update
+  $sudo env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y --no-install-recommends chromium chromium-driver
+fi
+/usr/bin/chromium --version 2>/dev/null  # (its Debian wrapper prints a harmless shell warning)
+/usr/bin/chromedriver --version
+
+step "wasm-bindgen CLI (wasm-bindgen, wasm-bindgen-test-runner)"
+# The CLI must be exactly the version of the `wasm-bindgen` crate the workspace pins (`=X.Y.Z`
+# in Cargo.toml, resolved in Cargo.lock); tools/wasm-bindgen-cli pins the same one.
+pinned() { sed -n "s/^$1 = .*\"=\([0-9][0-9.]*\)\".*/\1/p" "$2" | head -n 1; }
+want=$(pinned wasm-bindgen Cargo.toml)
+tools=$(pinned wasm-bindgen-cli tools/wasm-bindgen-cli/Cargo.toml)
+locked=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')
+if [ -z "$want" ] || [ "$want" != "$tools" ] || [ "$want" != "$locked" ]; then
+  echo "wasm-bindgen versions disagree: Cargo.toml '=$want', Cargo.lock '$locked'," \
+    "tools/wasm-bindgen-cli '=$tools'" >&2
+  exit 1
+fi
+version_of() { command -v "$1" >/dev/null && "$1" --version | awk '{ print $2 }'; }
+if [ "$(version_of wasm-bindgen || true)" != "$want" ] ||
+  [ "$(version_of wasm-bindgen-test-runner || true)" != "$want" ]; then
+  # A throw-away target dir: the build leaves ~400 MB behind otherwise.
+  build_dir=$(mktemp -d)
+  trap 'rm -rf "$build_dir"' EXIT
+  CARGO_TARGET_DIR="$build_dir" cargo install --path tools/wasm-bindgen-cli --locked --force
+  rm -rf "$build_dir"
+  trap - EXIT
+fi
+for tool in wasm-bindgen wasm-bindgen-test-runner; do
+  got=$(version_of "$tool" || true)
+  if [ "$got" != "$want" ]; then
+    echo "$tool is '${got:-missing}' at $(command -v "$tool" || echo '(not on PATH)'), want $want" >&2
+    exit 1
+  fi
+  echo "$tool $got"
+done
 echo "setup: ok"

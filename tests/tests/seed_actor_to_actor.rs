@@ -238,7 +238,8 @@ fn texts(got: &Record<(Option<ActorId>, String)>) -> Vec<String> {
     got.snapshot().into_iter().map(|(_, t)| t).collect()
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn the_sender_creates_the_receiver_once_and_tells_it_in_order() {
     let Fixture {
         mut driver,
@@ -272,7 +273,8 @@ fn the_sender_creates_the_receiver_once_and_tells_it_in_order() {
     );
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn an_existing_receiver_is_found_not_replaced() {
     let Fixture {
         mut driver,
@@ -319,7 +321,8 @@ fn an_existing_receiver_is_found_not_replaced() {
     ));
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn a_stopped_receiver_is_created_afresh_on_next_use() {
     let Fixture {
         mut driver,
@@ -343,7 +346,8 @@ fn a_stopped_receiver_is_created_afresh_on_next_use() {
     assert_eq!(driver.metrics().dead_letters, 0);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn ask_from_a_handler_does_not_block_and_the_reply_reaches_the_continuation() {
     let Fixture {
         mut driver,
@@ -374,7 +378,8 @@ fn ask_from_a_handler_does_not_block_and_the_reply_reaches_the_continuation() {
     settle(&mut driver);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn a_failing_or_gone_receiver_reaches_the_continuation_as_an_error() {
     let Fixture {
         mut driver,
@@ -403,7 +408,8 @@ fn a_failing_or_gone_receiver_reaches_the_continuation_as_an_error() {
     settle(&mut driver);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn an_unanswered_ask_times_out_and_the_late_reply_is_a_dead_letter() {
     let Fixture {
         mut driver,

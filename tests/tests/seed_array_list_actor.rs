@@ -65,7 +65,8 @@ fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| s.to_string()).collect()
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn add_remove_and_list_behave_like_a_list() {
     let mut driver = ManualDriver::default();
     let list = driver.spawn(ArrayList::default);
@@ -85,7 +86,8 @@ fn add_remove_and_list_behave_like_a_list() {
     assert_eq!(driver.actor_info(list.id()).unwrap().restarts, 0);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn remove_out_of_range_fails_the_ask_and_the_default_supervisor_restarts_the_actor() {
     let mut driver = ManualDriver::default();
     let events = record_events(&mut driver.system);
@@ -142,7 +144,8 @@ fn remove_out_of_range_fails_the_ask_and_the_default_supervisor_restarts_the_act
     settle(&mut driver);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn messages_queued_behind_the_failure_reach_the_fresh_instance() {
     let mut driver = ManualDriver::default();
     let list = driver.spawn(ArrayList::default);

@@ -76,7 +76,8 @@ impl Handler<GetGreetings> for HelloWorld {
     }
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn two_tells_then_ask_count_is_two_and_greetings_are_in_order() {
     let mut driver = ManualDriver::default();
     let out = Record::new();
@@ -101,7 +102,8 @@ fn two_tells_then_ask_count_is_two_and_greetings_are_in_order() {
     );
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn a_tell_is_handled_on_the_drivers_turn_not_inside_tell() {
     let mut driver = ManualDriver::default();
     let out = Record::new();
@@ -121,7 +123,8 @@ fn a_tell_is_handled_on_the_drivers_turn_not_inside_tell() {
     settle(&mut driver);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn many_greetings_keep_their_order_and_an_ask_sees_exactly_the_tells_before_it() {
     let mut driver = ManualDriver::default();
     let out = Record::new();
@@ -154,7 +157,8 @@ fn many_greetings_keep_their_order_and_an_ask_sees_exactly_the_tells_before_it()
     settle(&mut driver);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn a_stopped_greeter_refuses_greetings_as_dead_letters() {
     let mut driver = ManualDriver::default();
     let out = Record::new();

@@ -129,7 +129,8 @@ impl Handler<Greet> for Directory {
     }
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn a_stored_struct_comes_back_unchanged() {
     let mut driver = ManualDriver::default();
     let dir = driver.spawn(Directory::default);
@@ -140,7 +141,8 @@ fn a_stored_struct_comes_back_unchanged() {
     settle(&mut driver);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn empty_fields_and_none_survive_and_order_is_kept() {
     let mut driver = ManualDriver::default();
     let dir = driver.spawn(Directory::default);
@@ -159,7 +161,8 @@ fn empty_fields_and_none_survive_and_order_is_kept() {
     settle(&mut driver);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn the_actor_reads_nested_fields_of_the_struct() {
     let mut driver = ManualDriver::default();
     let dir = driver.spawn(Directory::default);

@@ -117,7 +117,8 @@ impl Handler<Verified> for Verifier {
     }
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn a_64_kib_payload_arrives_intact_and_the_ask_returns_its_checksum() {
     let mut driver = ManualDriver::default();
     let verifier = driver.spawn(Verifier::default);
@@ -133,7 +134,8 @@ fn a_64_kib_payload_arrives_intact_and_the_ask_returns_its_checksum() {
     settle(&mut driver);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn a_corrupted_payload_is_caught_by_the_actor() {
     let mut driver = ManualDriver::default();
     let verifier = driver.spawn(Verifier::default);
@@ -150,7 +152,8 @@ fn a_corrupted_payload_is_caught_by_the_actor() {
     settle(&mut driver);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn the_payload_round_trips_byte_for_byte() {
     let mut driver = ManualDriver::default();
     let verifier = driver.spawn(Verifier::default);
@@ -168,7 +171,8 @@ fn the_payload_round_trips_byte_for_byte() {
     settle(&mut driver);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn a_local_send_moves_the_payload_instead_of_copying_it() {
     let mut driver = ManualDriver::default();
     let verifier = driver.spawn(Verifier::default);
@@ -180,7 +184,8 @@ fn a_local_send_moves_the_payload_instead_of_copying_it() {
     settle(&mut driver);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn many_large_messages_queue_up_and_are_verified_in_order() {
     let mut driver = ManualDriver::default();
     let verifier = driver.spawn(Verifier::default);

@@ -96,7 +96,8 @@ fn calculator(driver: &mut ManualDriver, trace: &Log) -> backstage_core::Addr<Ca
     })
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn interleaved_tells_and_asks_get_replies_of_their_own_types() {
     let mut driver = ManualDriver::default();
     let trace = Log::default();
@@ -124,7 +125,8 @@ fn interleaved_tells_and_asks_get_replies_of_their_own_types() {
     assert_eq!((m.sent, m.delivered), (11, 11), "3 tells and 8 asks");
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn outstanding_asks_of_different_types_resolve_in_mailbox_order() {
     let mut driver = ManualDriver::default();
     let trace = Log::default();
@@ -156,7 +158,8 @@ fn outstanding_asks_of_different_types_resolve_in_mailbox_order() {
     settle(&mut driver);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn two_instances_of_the_same_actor_keep_separate_state() {
     let mut driver = ManualDriver::default();
     let trace = Log::default();

@@ -68,7 +68,8 @@ fn dead_work(
         .collect()
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn the_pill_lets_queued_work_finish_then_stops_and_later_messages_are_dead_letters() {
     let mut driver = ManualDriver::default();
     let events = record_events(&mut driver.system);
@@ -130,7 +131,8 @@ fn the_pill_lets_queued_work_finish_then_stops_and_later_messages_are_dead_lette
     settle(&mut driver);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn stop_overtakes_queued_messages_which_all_become_dead_letters() {
     let mut driver = ManualDriver::default();
     let events = record_events(&mut driver.system);
@@ -171,7 +173,8 @@ fn stop_overtakes_queued_messages_which_all_become_dead_letters() {
     settle(&mut driver);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn stop_overtakes_a_pending_poison_pill_and_the_actor_stops_once() {
     let mut driver = ManualDriver::default();
     let log = Log::default();
@@ -194,7 +197,8 @@ fn stop_overtakes_a_pending_poison_pill_and_the_actor_stops_once() {
     settle(&mut driver);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn a_pill_from_an_actor_stops_its_target_after_the_work_the_actor_queued() {
     struct Boss {
         target: backstage_core::Addr<Worker>,

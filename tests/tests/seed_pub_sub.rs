@@ -233,7 +233,8 @@ fn strings(items: &[&str]) -> Vec<String> {
 
 // ---- seeds 001/002: actor topics -----------------------------------------------------------
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn the_default_topic_reaches_every_subscriber_in_publication_order() {
     let mut driver = ManualDriver::default();
     let seen = Seen::new();
@@ -271,7 +272,8 @@ fn the_default_topic_reaches_every_subscriber_in_publication_order() {
     );
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn named_topics_are_separate_from_the_default_topic_and_from_other_publishers() {
     let mut driver = ManualDriver::default();
     let seen = Seen::new();
@@ -313,7 +315,8 @@ fn named_topics_are_separate_from_the_default_topic_and_from_other_publishers() 
     assert_eq!(driver.metrics().dead_letters, 0);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn each_publishers_messages_arrive_in_the_order_it_published_them() {
     let mut driver = ManualDriver::default();
     let seen = Seen::new();
@@ -352,7 +355,8 @@ fn each_publishers_messages_arrive_in_the_order_it_published_them() {
     );
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn an_unsubscribed_actor_stops_receiving() {
     let mut driver = ManualDriver::default();
     let seen = Seen::new();
@@ -393,7 +397,8 @@ fn an_unsubscribed_actor_stops_receiving() {
     assert_eq!(driver.metrics().dead_letters, 0);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn a_stopped_subscriber_is_removed_automatically() {
     let mut driver = ManualDriver::default();
     let seen = Seen::new();
@@ -436,7 +441,8 @@ fn a_stopped_subscriber_is_removed_automatically() {
     assert_eq!(driver.metrics().dead_letters, dead_before);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn a_stopped_publishers_topics_go_away() {
     let mut driver = ManualDriver::default();
     let seen = Seen::new();
@@ -467,7 +473,8 @@ fn a_stopped_publishers_topics_go_away() {
 
 // ---- seed 000: typed streams ---------------------------------------------------------------
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn a_stream_is_shared_by_name_and_delivers_in_order() {
     let mut driver = ManualDriver::default();
     let seen = Seen::new();
@@ -521,7 +528,8 @@ fn a_stream_is_shared_by_name_and_delivers_in_order() {
     assert!(driver.is_alive(inside.id()));
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn a_stream_asked_for_with_another_type_is_a_type_mismatch() {
     let mut driver = ManualDriver::default();
     let seen = Seen::new();
@@ -556,7 +564,8 @@ fn a_stream_asked_for_with_another_type_is_a_type_mismatch() {
 
 // ---- envelope subscribers ------------------------------------------------------------------
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn an_envelope_subscriber_sees_the_topic_and_the_sender() {
     let mut driver = ManualDriver::default();
     let envelopes = Envelopes::new();
@@ -630,7 +639,8 @@ fn an_envelope_subscriber_sees_the_topic_and_the_sender() {
     assert_balanced(&driver.system);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn published_bytes_reach_envelope_subscribers_as_bytes() {
     struct Bytes(Record<Option<Vec<u8>>>);
     impl Actor for Bytes {
@@ -661,7 +671,8 @@ fn published_bytes_reach_envelope_subscribers_as_bytes() {
 
 /// Seed 000 verbatim: `getStream([]const u8, "news")`, `stream.next(headline)`, and a
 /// subscriber method — with a plain `String` as the element type.
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn a_stream_of_plain_strings_works_as_in_seed_000() {
     struct NewsReader(Vec<String>);
     impl Actor for NewsReader {}

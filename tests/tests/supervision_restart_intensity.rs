@@ -8,7 +8,8 @@
 //!   default: restart) restarts the parent; failures spread beyond the window do not escalate;
 //! - `OneForAll` restarts every sibling, `RestForOne` the failing child and later siblings;
 //! - a decider can choose `Resume` (state kept), `Stop` (the child only) or `Escalate`;
-//! - a panicking handler is a failure of kind [`FailureKind::Panic`] (with the `std` feature).
+//! - a panicking handler is a failure of kind [`FailureKind::Panic`] (with the `std` feature;
+//!   natively only, as wasm32 aborts on panic).
 //!
 //! [`SystemEvent::Restarted`]: backstage_core::SystemEvent::Restarted
 
@@ -19,9 +20,9 @@ use backstage_core::{
     Handler, ManualDriver, Message, Runtime, SendError, SpawnOptions, StopReason, Strategy,
     Supervisor,
 };
-use backstage_tests::{
-    ask, record_events, settle, silence_expected_panics, Event, Log, Record, EXPECTED_PANIC,
-};
+use backstage_tests::{ask, record_events, settle, Event, Log, Record};
+#[cfg(not(target_arch = "wasm32"))]
+use backstage_tests::{silence_expected_panics, EXPECTED_PANIC};
 
 // ---- the child -----------------------------------------------------------------------------
 
@@ -69,12 +70,6 @@ impl Message for Fail {
     type Reply = ();
 }
 
-/// Panics.
-struct Panic;
-impl Message for Panic {
-    type Reply = ();
-}
-
 impl Handler<Bump> for Child {
     fn handle(&mut self, _: Bump, _: &mut Context<'_, Self>) -> Result<u32, ActorError> {
         self.count += 1;
@@ -91,12 +86,6 @@ impl Handler<Count> for Child {
 impl Handler<Fail> for Child {
     fn handle(&mut self, Fail(why): Fail, _: &mut Context<'_, Self>) -> Result<(), ActorError> {
         Err(ActorError::new(why))
-    }
-}
-
-impl Handler<Panic> for Child {
-    fn handle(&mut self, _: Panic, _: &mut Context<'_, Self>) -> Result<(), ActorError> {
-        panic!("{EXPECTED_PANIC}: kaboom");
     }
 }
 
@@ -220,7 +209,8 @@ fn sorted(mut lines: Vec<String>) -> Vec<String> {
 
 // ---- restart intensity ---------------------------------------------------------------------
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn a_child_is_restarted_fresh_three_times_and_the_fourth_failure_escalates_to_the_parent() {
     let Family {
         mut driver,
@@ -336,7 +326,8 @@ fn a_child_is_restarted_fresh_three_times_and_the_fourth_failure_escalates_to_th
     settle(&mut driver);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn failures_spread_beyond_the_window_do_not_escalate() {
     let Family {
         mut driver,
@@ -374,7 +365,8 @@ fn failures_spread_beyond_the_window_do_not_escalate() {
 
 // ---- strategies ----------------------------------------------------------------------------
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn one_for_all_restarts_every_sibling() {
     let Family {
         mut driver,
@@ -427,7 +419,8 @@ fn one_for_all_restarts_every_sibling() {
     settle(&mut driver);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn rest_for_one_restarts_the_failing_child_and_the_siblings_spawned_after_it() {
     let Family {
         mut driver,
@@ -472,7 +465,8 @@ fn rest_for_one_restarts_the_failing_child_and_the_siblings_spawned_after_it() {
     settle(&mut driver);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn one_for_one_leaves_the_siblings_alone() {
     let Family {
         mut driver,
@@ -513,7 +507,8 @@ fn deciding(labels: &[&'static str]) -> Family {
     )
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn resume_keeps_the_instance_and_its_state() {
     let Family {
         mut driver,
@@ -554,7 +549,8 @@ fn resume_keeps_the_instance_and_its_state() {
     settle(&mut driver);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn stop_stops_only_the_failing_child_and_its_queue_becomes_dead_letters() {
     let Family {
         mut driver,
@@ -607,7 +603,8 @@ fn stop_stops_only_the_failing_child_and_its_queue_becomes_dead_letters() {
     settle(&mut driver);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn escalate_stops_the_child_and_fails_the_parent_at_once() {
     let Family {
         mut driver,
@@ -639,7 +636,27 @@ fn escalate_stops_the_child_and_fails_the_parent_at_once() {
 }
 
 // ---- panics --------------------------------------------------------------------------------
+//
+// Not on wasm32: a handler panic is only turned into a failure where the `std` feature can
+// catch it (`catch_unwind`), and wasm32-unknown-unknown aborts on panic, so these tests (and
+// the `Panic` message they use) are compiled natively only.
 
+/// Panics.
+#[cfg(not(target_arch = "wasm32"))]
+struct Panic;
+#[cfg(not(target_arch = "wasm32"))]
+impl Message for Panic {
+    type Reply = ();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Handler<Panic> for Child {
+    fn handle(&mut self, _: Panic, _: &mut Context<'_, Self>) -> Result<(), ActorError> {
+        panic!("{EXPECTED_PANIC}: kaboom");
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
 #[test]
 fn a_panicking_handler_is_a_failure_of_kind_panic_and_is_restarted() {
     silence_expected_panics();
@@ -683,6 +700,7 @@ fn a_panicking_handler_is_a_failure_of_kind_panic_and_is_restarted() {
     settle(&mut driver);
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 #[test]
 fn an_ask_whose_handler_panics_fails_with_the_panic() {
     silence_expected_panics();

@@ -1,0 +1,27 @@
+//! The seed acceptance tests (and supervision), compiled to WebAssembly and run in Node.
+//!
+//! The test bodies are the native ones: each file is included as a module, and on wasm32 its
+//! tests are `#[wasm_bindgen_test]`s. `wasm_browser.rs` runs the same modules in headless
+//! Chromium. `scripts/test.sh` runs both with
+//! `cargo test -p backstage-tests --target wasm32-unknown-unknown --test wasm_node --test wasm_browser`
+//! (`.cargo/config.toml` makes `wasm-bindgen-test-runner` the runner).
+#![cfg(target_arch = "wasm32")]
+
+#[path = "seed_actor_to_actor.rs"]
+mod seed_actor_to_actor;
+#[path = "seed_array_list_actor.rs"]
+mod seed_array_list_actor;
+#[path = "seed_hello_world_string.rs"]
+mod seed_hello_world_string;
+#[path = "seed_hello_world_struct.rs"]
+mod seed_hello_world_struct;
+#[path = "seed_large_struct.rs"]
+mod seed_large_struct;
+#[path = "seed_multiple_methods.rs"]
+mod seed_multiple_methods;
+#[path = "seed_poison_pill.rs"]
+mod seed_poison_pill;
+#[path = "seed_pub_sub.rs"]
+mod seed_pub_sub;
+#[path = "supervision_restart_intensity.rs"]
+mod supervision_restart_intensity;
