@@ -684,9 +684,15 @@ impl Core {
                 self.registry.names.remove(name);
             }
         }
-        if let Some(parent) = parent {
-            if let Ok(Some(pe)) = self.registry.get_mut(parent).map(|c| c.extra.as_mut()) {
-                pe.children.retain(|c| *c != id);
+        if let Some(parent) = parent.and_then(|p| self.registry.get_mut(p).ok()) {
+            // A stopping parent is dropping its whole list: searching it once per child would
+            // make stopping n children cost n².
+            if !parent.has(STOPPING) {
+                if let Some(extra) = parent.extra.as_mut() {
+                    if let Some(at) = extra.children.iter().rposition(|c| *c == id) {
+                        extra.children.remove(at);
+                    }
+                }
             }
         }
         for letter in mailbox {

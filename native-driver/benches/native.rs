@@ -4,7 +4,9 @@
 //! Every workload runs on real loop threads ([`Engine`]), measured in wall time from the thread
 //! that starts it until the last message has been handled (the actors report completion over a
 //! std channel). The single-loop tell workload also runs, in the same process, on the core's
-//! [`ManualDriver`], as the baseline the loop is compared with.
+//! [`ManualDriver`], as the baseline the loop is compared with; so do the core benchmark's
+//! `ask`, `spawn`, `fan_out` and `skynet` workloads (the same actors on a 1-loop engine and on
+//! the `ManualDriver`, see [`run_on`]), each with its native / manual ratio.
 //!
 //! Each workload runs once to warm up, then 5 measured times; the table shows the best and the
 //! median run, and one `BENCH name=... value=... unit=...` line per result is printed for scripts
@@ -16,9 +18,12 @@
 //! warm-up: a smoke test that the benchmark still builds and computes the right answers.
 //! `cargo test --benches` (which does not pass `--bench`) runs the same quick mode.
 //! `BACKSTAGE_BENCH_ONLY=native_tell,scaling` runs only the named workloads (for profiling one
-//! of them); the names are those of [`WORKLOADS`].
+//! of them); the names are those of [`WORKLOADS`]. `native_X` also runs its baseline,
+//! `manual_X`, for the ratio; `manual_X` alone runs only the baseline.
 
+use std::cell::Cell;
 use std::hint::black_box;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Barrier};
@@ -26,7 +31,7 @@ use std::time::{Duration, Instant};
 
 use backstage_core::{
     Actor, ActorError, Addr, Context, Handler, ManualDriver, Message, Runtime, SpawnOptions,
-    SystemMetrics,
+    System, SystemMetrics, Topic,
 };
 use backstage_native_driver::{Engine, Handle};
 
@@ -259,6 +264,258 @@ impl Message for Hits {
 impl Handler<Hits> for Player {
     fn handle(&mut self, _: Hits, _: &mut Context<'_, Self>) -> Result<u64, ActorError> {
         Ok(self.hits)
+    }
+}
+
+// The core benchmark's workloads (`ask`, `spawn`, `fan_out`, `skynet`), like for like: the
+// same actors run on a 1-loop engine and on the `ManualDriver` (see [`run_on`]). Each reports
+// its result, or what went wrong, on a std channel from the handler that completes it.
+
+/// What a like-for-like workload reports: its result, or what went wrong (reported at once,
+/// rather than leaving the benchmark thread waiting for a completion that will not come).
+type Outcome<T> = Result<T, String>;
+
+/// Starts a like-for-like workload.
+struct Start;
+impl Message for Start {
+    type Reply = ();
+}
+
+/// Answers each [`Bump`] with how many it has had: the target of the ask workload.
+#[derive(Default)]
+struct Bumps(u64);
+impl Actor for Bumps {}
+
+struct Bump;
+impl Message for Bump {
+    type Reply = u64;
+}
+impl Handler<Bump> for Bumps {
+    #[inline]
+    fn handle(&mut self, _: Bump, _: &mut Context<'_, Self>) -> Result<u64, ActorError> {
+        self.0 += 1;
+        Ok(self.0)
+    }
+}
+
+/// Asks its target `n` times in sequence, each ask made from the previous one's continuation;
+/// reports the number of replies once the last is back.
+struct Asker {
+    target: Addr<Bumps>,
+    n: u64,
+    replies: u64,
+    done: Sender<Outcome<u64>>,
+}
+impl Actor for Asker {}
+
+impl Asker {
+    fn next(&mut self, ctx: &mut Context<'_, Self>) {
+        if self.replies == self.n {
+            let _ = self.done.send(Ok(self.replies));
+            return;
+        }
+        ctx.ask(&self.target, Bump, |this: &mut Asker, reply, ctx| {
+            this.replies += 1;
+            match reply {
+                Ok(v) if v == this.replies => {
+                    this.next(ctx);
+                    Ok(())
+                }
+                other => {
+                    let why = format!("reply {} was {other:?}", this.replies);
+                    let _ = this.done.send(Err(why.clone()));
+                    Err(why.into())
+                }
+            }
+        });
+    }
+}
+
+impl Handler<Start> for Asker {
+    fn handle(&mut self, _: Start, ctx: &mut Context<'_, Self>) -> Result<(), ActorError> {
+        self.next(ctx);
+        Ok(())
+    }
+}
+
+/// Children spawned per [`Start`] in the spawn workload (the spawner then tells itself the
+/// next batch).
+const SPAWN_BATCH: u64 = 1024;
+
+/// What the children of a [`Spawner`] share: how many have started; the last one reports.
+struct Started {
+    count: Cell<u64>,
+    expected: u64,
+    done: Sender<Outcome<u64>>,
+}
+
+/// A spawned child: it only counts itself started.
+struct Child(Rc<Started>);
+impl Actor for Child {
+    fn started(&mut self, _: &mut Context<'_, Self>) -> Result<(), ActorError> {
+        let count = self.0.count.get() + 1;
+        self.0.count.set(count);
+        if count == self.0.expected {
+            let _ = self.0.done.send(Ok(count));
+        }
+        Ok(())
+    }
+}
+
+/// Spawns `left` children, [`SPAWN_BATCH`] per [`Start`].
+struct Spawner {
+    left: u64,
+    started: Rc<Started>,
+}
+impl Actor for Spawner {}
+
+impl Handler<Start> for Spawner {
+    fn handle(&mut self, _: Start, ctx: &mut Context<'_, Self>) -> Result<(), ActorError> {
+        let batch = SPAWN_BATCH.min(self.left);
+        for _ in 0..batch {
+            let started = self.started.clone();
+            black_box(ctx.spawn_child(move || Child(started.clone())));
+        }
+        self.left -= batch;
+        if self.left > 0 {
+            let me = ctx.me();
+            ctx.tell(&me, Start)?;
+        }
+        Ok(())
+    }
+}
+
+/// What the subscribers of the fan-out share: the totals of those that have seen every
+/// publication; the last one reports `(deliveries, payload sum)`.
+struct FanIn {
+    finished: Cell<u64>,
+    subscribers: u64,
+    deliveries: Cell<u64>,
+    sum: Cell<u64>,
+    done: Sender<Outcome<(u64, u64)>>,
+}
+
+/// A fan-out subscriber: counts and sums the [`Tick`]s it gets, `expected` in all.
+struct Subscriber {
+    count: u64,
+    sum: u64,
+    expected: u64,
+    fan_in: Rc<FanIn>,
+}
+impl Actor for Subscriber {}
+
+#[derive(Clone)]
+struct Tick(u64);
+impl Message for Tick {
+    type Reply = ();
+}
+impl Handler<Tick> for Subscriber {
+    #[inline]
+    fn handle(&mut self, Tick(v): Tick, _: &mut Context<'_, Self>) -> Result<(), ActorError> {
+        self.count += 1;
+        self.sum = self.sum.wrapping_add(v);
+        if self.count == self.expected {
+            let f = &self.fan_in;
+            f.deliveries.set(f.deliveries.get() + self.count);
+            f.sum.set(f.sum.get().wrapping_add(self.sum));
+            f.finished.set(f.finished.get() + 1);
+            if f.finished.get() == f.subscribers {
+                let _ = f.done.send(Ok((f.deliveries.get(), f.sum.get())));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Publishes `Tick(0..n)` on its topic, all in one handler (as the core benchmark publishes
+/// them all before running the system).
+struct Publisher {
+    topic: Topic,
+    n: u64,
+    subscribers: usize,
+    done: Sender<Outcome<(u64, u64)>>,
+}
+impl Actor for Publisher {}
+
+impl Handler<Start> for Publisher {
+    fn handle(&mut self, _: Start, ctx: &mut Context<'_, Self>) -> Result<(), ActorError> {
+        for i in 0..self.n {
+            let reached = ctx.publish(&self.topic, Tick(black_box(i)));
+            if reached != self.subscribers {
+                let why = format!("publication {i} reached {reached} subscribers");
+                let _ = self.done.send(Err(why.clone()));
+                return Err(why.into());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A skynet node (as in the core benchmark): covers the numbers `num..num + size`; a leaf
+/// (size 1) reports `num`, an inner node the sum of its 10 children; the root reports the
+/// total on `done`.
+struct Node {
+    parent: Option<Addr<Node>>,
+    num: u64,
+    size: u64,
+    sum: u64,
+    pending: u32,
+    done: Option<Sender<Outcome<u64>>>,
+}
+
+impl Node {
+    fn new(parent: Option<Addr<Node>>, num: u64, size: u64) -> Self {
+        Node {
+            parent,
+            num,
+            size,
+            sum: 0,
+            pending: 0,
+            done: None,
+        }
+    }
+
+    fn report(&mut self, value: u64, ctx: &mut Context<'_, Self>) -> Result<(), ActorError> {
+        match (self.parent, &self.done) {
+            (Some(parent), _) => ctx.tell(&parent, Sum(value))?,
+            (None, Some(done)) => {
+                let _ = done.send(Ok(value));
+            }
+            (None, None) => return Err("a skynet root without a channel".into()),
+        }
+        Ok(())
+    }
+}
+
+impl Actor for Node {
+    fn started(&mut self, ctx: &mut Context<'_, Self>) -> Result<(), ActorError> {
+        if self.size == 1 {
+            return self.report(self.num, ctx);
+        }
+        let me = ctx.me();
+        let child = self.size / 10;
+        for i in 0..10 {
+            let num = self.num + i * child;
+            ctx.spawn_child(move || Node::new(Some(me), num, child));
+        }
+        self.pending = 10;
+        Ok(())
+    }
+}
+
+struct Sum(u64);
+impl Message for Sum {
+    type Reply = ();
+}
+impl Handler<Sum> for Node {
+    #[inline]
+    fn handle(&mut self, Sum(v): Sum, ctx: &mut Context<'_, Self>) -> Result<(), ActorError> {
+        self.sum += v;
+        self.pending -= 1;
+        if self.pending == 0 {
+            return self.report(self.sum, ctx);
+        }
+        Ok(())
     }
 }
 
@@ -554,6 +811,173 @@ fn ping_pong(n: u64, cross: bool) -> Duration {
     elapsed
 }
 
+/// Where a like-for-like workload runs.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Driver {
+    /// On a 1-loop [`Engine`], started by a command from the benchmark thread.
+    Native,
+    /// On the core's [`ManualDriver`], in the benchmark thread, with `run_until_idle`.
+    Manual,
+}
+
+/// Runs one like-for-like workload on `driver`.
+///
+/// `setup` builds the workload's actors on a fresh system (the loop's, or the `ManualDriver`'s)
+/// and returns `start`, which starts it. The time is measured from `start` until the actors'
+/// completion reaches the benchmark thread (on the `ManualDriver`, until `run_until_idle`
+/// returns with it). Returns that time, the result the actors reported, and the system's
+/// counters at completion; panics if they reported a problem or lost a message.
+fn run_on<T, S>(
+    driver: Driver,
+    what: &str,
+    setup: impl FnOnce(&mut System, Sender<Outcome<T>>) -> S + Send + 'static,
+) -> (Duration, T, SystemMetrics)
+where
+    T: Send + 'static,
+    S: FnOnce(&mut System) + Send + 'static,
+{
+    let (tx, rx) = mpsc::channel();
+    let (elapsed, outcome, metrics) = match driver {
+        Driver::Native => {
+            let engine = engine(1);
+            let handle = engine.handle();
+            let start = handle
+                .with_system(0, move |system| setup(system, tx))
+                .wait()
+                .unwrap_or_else(|e| panic!("{what}: setup ({e})"));
+
+            let t0 = Instant::now();
+            // The reply (nothing) is not waited for: the completion comes on `rx`.
+            drop(handle.with_system(0, start));
+            let outcome = recv(&rx, what);
+            let elapsed = t0.elapsed();
+
+            let metrics = handle
+                .metrics(0)
+                .wait()
+                .unwrap_or_else(|e| panic!("{what}: metrics ({e})"));
+            // Stopping what may be a million actors is not part of the benchmark.
+            finish(engine, what);
+            (elapsed, outcome, metrics)
+        }
+        Driver::Manual => {
+            let mut driver = ManualDriver::default();
+            let start = setup(&mut driver.system, tx);
+            driver.run_until_idle();
+
+            let t0 = Instant::now();
+            start(&mut driver.system);
+            driver.run_until_idle();
+            let outcome = rx
+                .try_recv()
+                .unwrap_or_else(|e| panic!("{what}: the system went idle unfinished ({e})"));
+            let elapsed = t0.elapsed();
+
+            let metrics = driver.metrics().clone();
+            // Dropping what may be a million actors is not part of the benchmark either.
+            drop(driver);
+            (elapsed, outcome, metrics)
+        }
+    };
+    assert_clean(std::slice::from_ref(&metrics), what);
+    let result = outcome.unwrap_or_else(|e| panic!("{what} on {driver:?}: {e}"));
+    (elapsed, result, metrics)
+}
+
+/// Workload 6: `n` sequential asks by an actor, each made from the previous reply's
+/// [`Context::ask`] continuation; time until the last reply.
+fn ask_chain(driver: Driver, n: u64) -> Duration {
+    let (elapsed, replies, _) = run_on(driver, "ask", move |system, done| {
+        let target = system.spawn(Bumps::default);
+        let asker = system.spawn(move || Asker {
+            target,
+            n,
+            replies: 0,
+            done: done.clone(),
+        });
+        move |system: &mut System| system.tell(&asker, Start).expect("start the asker")
+    });
+    assert_eq!(replies, n, "ask: replies");
+    elapsed
+}
+
+/// Workload 7: an actor spawns `n` children ([`Context::spawn_child`]) in batches; time until
+/// every child has started.
+fn spawn_children(driver: Driver, n: u64) -> Duration {
+    let (elapsed, started, metrics) = run_on(driver, "spawn", move |system, done| {
+        let started = Rc::new(Started {
+            count: Cell::new(0),
+            expected: n,
+            done,
+        });
+        let spawner = system.spawn(move || Spawner {
+            left: n,
+            started: started.clone(),
+        });
+        move |system: &mut System| system.tell(&spawner, Start).expect("start the spawner")
+    });
+    assert_eq!(started, n, "spawn: children started");
+    assert_eq!(metrics.live_actors, n + 1, "spawn: live actors");
+    elapsed
+}
+
+/// Workload 8: an actor publishes `publishes` messages on a topic with `subscribers`
+/// subscribers; time until every subscriber has seen every message.
+fn fan_out(driver: Driver, subscribers: u64, publishes: u64) -> Duration {
+    let (elapsed, (deliveries, sum), _) = run_on(driver, "fan_out", move |system, done| {
+        let topic = Topic::global("bench.fan-out");
+        let fan_in = Rc::new(FanIn {
+            finished: Cell::new(0),
+            subscribers,
+            deliveries: Cell::new(0),
+            sum: Cell::new(0),
+            done: done.clone(),
+        });
+        for _ in 0..subscribers {
+            let fan_in = fan_in.clone();
+            let s = system.spawn(move || Subscriber {
+                count: 0,
+                sum: 0,
+                expected: publishes,
+                fan_in: fan_in.clone(),
+            });
+            system.subscribe::<Tick, _>(&topic, &s).expect("subscribe");
+        }
+        let publisher = system.spawn(move || Publisher {
+            topic: topic.clone(),
+            n: publishes,
+            subscribers: subscribers as usize,
+            done: done.clone(),
+        });
+        move |system: &mut System| system.tell(&publisher, Start).expect("start the publisher")
+    });
+    assert_eq!(deliveries, subscribers * publishes, "fan_out: deliveries");
+    assert_eq!(
+        sum,
+        subscribers.wrapping_mul(expected_sum(publishes)),
+        "fan_out: payload sum"
+    );
+    elapsed
+}
+
+/// Workload 9: skynet with `levels` levels below the root (10^levels leaves), started by
+/// spawning the root; time until the root has the sum.
+fn skynet(driver: Driver, levels: u32) -> Duration {
+    let leaves = 10u64.pow(levels);
+    let (elapsed, total, metrics) = run_on(driver, "skynet", move |_, done| {
+        move |system: &mut System| {
+            system.spawn(move || Node {
+                done: Some(done.clone()),
+                ..Node::new(None, 0, leaves)
+            });
+        }
+    });
+    assert_eq!(total, expected_sum(leaves), "skynet: sum");
+    let actors: u64 = (0..=levels).map(|l| 10u64.pow(l)).sum();
+    assert_eq!(metrics.spawned, actors, "skynet: actors spawned");
+    elapsed
+}
+
 // ---------------------------------------------------------------------------------------------
 // Measurement and reporting.
 // ---------------------------------------------------------------------------------------------
@@ -716,16 +1140,102 @@ fn rate(count: u64, t: &Timing) -> (f64, f64) {
     )
 }
 
-/// The workload names `BACKSTAGE_BENCH_ONLY` accepts. `native_tell` also runs its baseline,
-/// `manual_tell`, for the ratio; `manual_tell` alone runs only the baseline.
-const WORKLOADS: [&str; 6] = [
+/// The workload names `BACKSTAGE_BENCH_ONLY` accepts. `native_X` also runs its baseline,
+/// `manual_X`, for the ratio; `manual_X` alone runs only the baseline.
+const WORKLOADS: [&str; 14] = [
     "native_tell",
     "manual_tell",
     "cross_thread_tell",
     "wakeup_latency",
     "scaling",
     "ping_pong",
+    "native_ask",
+    "manual_ask",
+    "native_spawn",
+    "manual_spawn",
+    "native_fan_out",
+    "manual_fan_out",
+    "native_skynet",
+    "manual_skynet",
 ];
+
+/// How a like-for-like workload is reported.
+#[derive(Clone, Copy)]
+enum Report {
+    /// `count` items per run, as a rate in `unit`.
+    Rate(u64, &'static str),
+    /// The wall time of a run.
+    Millis,
+}
+
+/// Runs a like-for-like workload on the native loop (if `native` is wanted) and on the
+/// `ManualDriver` (if either is), adding a row for each and, when both ran, the native /
+/// manual throughput ratio (for a time, manual time / native time). `names` are the native,
+/// manual and ratio rows' names; `what` names the workload and `sizes` describes a run, for
+/// the labels.
+fn compare(
+    config: &Config,
+    rows: &mut Vec<Row>,
+    names: [&'static str; 3],
+    what: &str,
+    sizes: &str,
+    report: Report,
+    mut run: impl FnMut(Driver) -> Duration,
+) {
+    let [native, manual, ratio] = names;
+    let mut timings = Vec::new();
+    for (driver, name, wanted, label) in [
+        (
+            Driver::Native,
+            native,
+            config.wants(native),
+            format!("native {what}, 1 loop ({sizes})"),
+        ),
+        (
+            Driver::Manual,
+            manual,
+            config.wants(native) || config.wants(manual),
+            format!("ManualDriver {what} ({sizes})"),
+        ),
+    ] {
+        if !wanted {
+            continue;
+        }
+        let short = match report {
+            Report::Rate(count, _) => format!("{name} x{count}"),
+            Report::Millis => format!("{name} ({sizes})"),
+        };
+        let t = measure(config, &short, || run(driver));
+        let (best, median, unit) = match report {
+            Report::Rate(count, unit) => {
+                let (best, median) = rate(count, &t);
+                (best, median, unit)
+            }
+            Report::Millis => (ms(t.best), ms(t.median), "ms"),
+        };
+        rows.push(Row {
+            name,
+            label,
+            best,
+            median,
+            unit,
+            target: None,
+        });
+        timings.push(t);
+    }
+    if let [n, m] = &timings[..] {
+        let speed =
+            |native: Duration, manual: Duration| manual.as_secs_f64() / native.as_secs_f64();
+        rows.push(Row {
+            name: ratio,
+            label: format!("native / manual {what} throughput"),
+            best: speed(n.best, m.best),
+            median: speed(n.median, m.median),
+            unit: "ratio",
+            target: None,
+        });
+    }
+}
 
 fn main() {
     let config = Config::from_env();
@@ -937,6 +1447,57 @@ fn main() {
             });
         }
     }
+
+    // 6-9. The core benchmark's other workloads, each on the loop and on the ManualDriver.
+    let n_ask = 100_000 / s;
+    compare(
+        &config,
+        &mut rows,
+        ["native_ask", "manual_ask", "native_over_manual_ask"],
+        "ask",
+        &format!("{n_ask} sequential ctx.ask"),
+        Report::Rate(n_ask, "round trips/s"),
+        |driver| ask_chain(driver, n_ask),
+    );
+    let n_spawn = 100_000 / s;
+    compare(
+        &config,
+        &mut rows,
+        ["native_spawn", "manual_spawn", "native_over_manual_spawn"],
+        "spawn",
+        &format!("{n_spawn} children started"),
+        Report::Rate(n_spawn, "actors/s"),
+        |driver| spawn_children(driver, n_spawn),
+    );
+    let (n_subs, n_pubs) = if quick { (100, 100) } else { (1_000, 1_000) };
+    compare(
+        &config,
+        &mut rows,
+        [
+            "native_fan_out",
+            "manual_fan_out",
+            "native_over_manual_fan_out",
+        ],
+        "fan-out",
+        &format!("{n_subs} subs x {n_pubs} pubs"),
+        Report::Rate(n_subs * n_pubs, "deliveries/s"),
+        |driver| fan_out(driver, n_subs, n_pubs),
+    );
+    let levels = if quick { 4 } else { 6 };
+    let actors: u64 = (0..=levels).map(|l| 10u64.pow(l)).sum();
+    compare(
+        &config,
+        &mut rows,
+        [
+            "native_skynet",
+            "manual_skynet",
+            "native_over_manual_skynet",
+        ],
+        "skynet",
+        &format!("{actors} actors"),
+        Report::Millis,
+        |driver| skynet(driver, levels),
+    );
 
     // Machine-readable lines.
     println!();
