@@ -182,6 +182,16 @@ impl<'a, A: Actor> Context<'a, A> {
         }
     }
 
+    /// Takes no further messages until [`Runtime::resume`](crate::Runtime::resume)`(id)`:
+    /// for handlers that finish asynchronously (a driver awaiting a JavaScript promise), so
+    /// the actor handles its next message only once this one is really done. Stop requests
+    /// still overtake; a restart clears the pause.
+    pub fn pause(&mut self) {
+        if let Ok(cell) = self.core.registry.get_mut(self.me) {
+            cell.flags |= crate::registry::PAUSED;
+        }
+    }
+
     /// Declines an envelope: it becomes a dead letter with reason
     /// [`Unhandled`](DeadLetterReason::Unhandled).
     pub fn unhandled(&mut self, envelope: Envelope) {

@@ -3,7 +3,7 @@
 use crate::ask::{finish_send, SendSlot, SendState};
 use crate::envelope::Letter;
 use crate::metrics::DeadLetterReason;
-use crate::registry::{Parked, HAS_PARKED, SCHEDULED, STOPPING, SUSPENDED};
+use crate::registry::{Parked, HAS_PARKED, NOT_RUNNABLE, SCHEDULED, STOPPING};
 use crate::system::Core;
 use crate::{ActorId, AskError, SendError};
 
@@ -46,7 +46,7 @@ impl Core {
             let room = cell.mailbox.len() < cell.capacity as usize || route == Route::Force;
             if room && !cell.has(STOPPING) {
                 cell.mailbox.push_back(letter);
-                if cell.flags & (SCHEDULED | SUSPENDED) == 0 {
+                if cell.flags & NOT_RUNNABLE == 0 {
                     cell.flags |= SCHEDULED;
                     self.run_queue.push_back(to);
                 }
@@ -135,7 +135,7 @@ impl Core {
                 cell.flags &= !HAS_PARKED;
             }
             cell.mailbox.push_back(parked.letter);
-            if cell.flags & (SCHEDULED | SUSPENDED) == 0 {
+            if cell.flags & NOT_RUNNABLE == 0 {
                 cell.flags |= SCHEDULED;
                 self.run_queue.push_back(id);
             }

@@ -144,6 +144,9 @@ pub enum ActorState {
     Running,
     /// Failed; waiting for its supervisor's decision.
     Suspended,
+    /// Paused by its own handler until [`Runtime::resume`](crate::Runtime::resume) (an
+    /// asynchronous handler still running).
+    Paused,
     /// Asked to stop; will stop on its next turn.
     Stopping,
 }

@@ -21,6 +21,10 @@ pub(crate) const SUSPENDED: u8 = 4;
 pub(crate) const STOP_REQUESTED: u8 = 8;
 pub(crate) const STOPPING: u8 = 16;
 pub(crate) const HAS_PARKED: u8 = 32;
+/// Waiting for [`Runtime::resume`](crate::Runtime::resume): takes no messages until then.
+pub(crate) const PAUSED: u8 = 64;
+/// States in which a new message must not put the actor on the run queue.
+pub(crate) const NOT_RUNNABLE: u8 = SCHEDULED | SUSPENDED | PAUSED;
 
 /// A back-pressured send waiting for mailbox space.
 pub(crate) struct Parked {

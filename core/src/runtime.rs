@@ -130,6 +130,14 @@ pub trait Runtime: sealed::Sealed {
         self.parts().0.request_stop(id)
     }
 
+    /// Lets a [paused](crate::Context::pause) actor take messages again.
+    fn resume(&mut self, id: ActorId) -> Result<(), SendError> {
+        let core = self.parts().0;
+        core.registry.get_mut(id)?.flags &= !crate::registry::PAUSED;
+        core.reschedule(id);
+        Ok(())
+    }
+
     /// Sends a poison pill: `id` handles what is already queued, then stops.
     fn poison(&mut self, id: ActorId) -> Result<(), SendError> {
         let (core, sender) = self.parts();

@@ -153,11 +153,18 @@ impl Core {
     }
 
     fn resume(&mut self, id: ActorId) {
+        if let Ok(cell) = self.registry.get_mut(id) {
+            cell.flags &= !SUSPENDED;
+        }
+        self.reschedule(id);
+    }
+
+    /// Puts `id` back on the run queue if it has mail and nothing holds it back.
+    pub(crate) fn reschedule(&mut self, id: ActorId) {
         let Ok(cell) = self.registry.get_mut(id) else {
             return;
         };
-        cell.flags &= !SUSPENDED;
-        if !cell.mailbox.is_empty() && !cell.has(SCHEDULED) {
+        if !cell.mailbox.is_empty() && cell.flags & crate::registry::NOT_RUNNABLE == 0 {
             cell.flags |= SCHEDULED;
             self.run_queue.push_back(id);
         }
@@ -236,7 +243,7 @@ impl Core {
         let mut fresh = (cell.factory)();
         cell.actor = None;
         cell.restarts = cell.restarts.saturating_add(1);
-        cell.flags &= !(SUSPENDED | crate::registry::START_PENDING);
+        cell.flags &= !(SUSPENDED | crate::registry::PAUSED | crate::registry::START_PENDING);
         self.metrics.restarts += 1;
         if self.events.watched() {
             self.events.emit(&SystemEvent::Restarted { id, cause });

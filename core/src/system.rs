@@ -15,7 +15,8 @@ use crate::metrics::{
     ActorInfo, ActorState, DeadLetter, DeadLetterReason, Events, SystemEvent, SystemMetrics,
 };
 use crate::registry::{
-    Cell, Extra, Registry, SCHEDULED, START_PENDING, STOPPING, STOP_REQUESTED, SUSPENDED,
+    Cell, Extra, Registry, NOT_RUNNABLE, PAUSED, SCHEDULED, START_PENDING, STOPPING,
+    STOP_REQUESTED, SUSPENDED,
 };
 use crate::supervision::{StopReason, Supervisor};
 use crate::time::Instant;
@@ -306,6 +307,18 @@ impl System {
         self.core.events.observe(Box::new(observer));
     }
 
+    /// Reports a failure of `id` that happened outside its handlers (a driver's asynchronous
+    /// handler whose promise rejected, say): its supervisor handles it as if a handler had
+    /// returned `error`. Not callable for the actor whose handler is running.
+    pub fn fail(&mut self, id: ActorId, error: ActorError) -> Result<(), SendError> {
+        let cell = self.core.registry.get(id)?;
+        if cell.has(STOPPING) || cell.actor.is_none() {
+            return Err(SendError::Stopped(id));
+        }
+        self.core.fail(id, error);
+        Ok(())
+    }
+
     /// This runtime's node (the node of every actor it spawns).
     pub fn node(&self) -> NodeId {
         self.core.registry.node()
@@ -323,6 +336,8 @@ impl System {
             ActorState::Stopping
         } else if cell.has(SUSPENDED) {
             ActorState::Suspended
+        } else if cell.has(PAUSED) {
+            ActorState::Paused
         } else if cell.has(START_PENDING) {
             ActorState::Starting
         } else {
@@ -534,7 +549,7 @@ impl Core {
             self.stop_now(id, StopReason::Requested);
             return 1;
         }
-        if cell.has(SUSPENDED) {
+        if cell.has(SUSPENDED | PAUSED) {
             return 0;
         }
         let Some(mut actor) = cell.actor.take() else {
@@ -577,7 +592,7 @@ impl Core {
         }
         if let Some(reason) = stop {
             self.stop_now(id, reason);
-        } else if !cell.mailbox.is_empty() && !cell.has(SCHEDULED) {
+        } else if !cell.mailbox.is_empty() && cell.flags & NOT_RUNNABLE == 0 {
             cell.flags |= SCHEDULED;
             self.run_queue.push_back(id);
         }
@@ -601,7 +616,7 @@ impl Core {
             let Ok(cell) = self.registry.get_mut(id) else {
                 break TurnEnd::Yield;
             };
-            if cell.has(STOP_REQUESTED) {
+            if cell.has(STOP_REQUESTED | PAUSED) {
                 break TurnEnd::Yield;
             }
             let Some(Letter { sender, body }) = cell.mailbox.pop_front() else {
