@@ -7,22 +7,19 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::time::Duration;
 
-use crate::actor::{Actor, ActorKind, AnyActor, Handler};
+use crate::actor::Handler;
 use crate::ask::{Ask, Pending, Ready, ReplyTo, SendFuture, SendState, Shared};
-use crate::envelope::{Letter, Outcome, Terminated, Typed};
+use crate::envelope::{Letter, Typed};
 use crate::mailbox::{Overflow, Route};
 use crate::metrics::{
     ActorInfo, ActorState, DeadLetter, DeadLetterReason, Events, SystemEvent, SystemMetrics,
 };
-use crate::registry::{
-    Cell, Extra, Registry, NOT_RUNNABLE, PAUSED, SCHEDULED, START_PENDING, STOPPING,
-    STOP_REQUESTED, SUSPENDED,
-};
+use crate::registry::{Registry, PAUSED, START_PENDING, STOPPING, STOP_REQUESTED, SUSPENDED};
 use crate::supervision::{StopReason, Supervisor};
 use crate::time::Instant;
 use crate::timers::{TimerAction, Timers};
 use crate::topics::{Topic, TopicRouter};
-use crate::{ActorError, ActorId, Addr, AskError, Message, NodeId, SendError, SpawnError};
+use crate::{ActorError, ActorId, Addr, AskError, Message, NodeId, SendError};
 
 /// How a system is set up.
 #[derive(Clone, Debug)]
@@ -64,10 +61,10 @@ impl Default for SystemConfig {
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct SpawnOptions {
-    name: Option<alloc::string::String>,
-    capacity: Option<usize>,
-    overflow: Overflow,
-    supervisor: Option<Supervisor>,
+    pub(crate) name: Option<alloc::string::String>,
+    pub(crate) capacity: Option<usize>,
+    pub(crate) overflow: Overflow,
+    pub(crate) supervisor: Option<Supervisor>,
 }
 
 impl SpawnOptions {
@@ -424,36 +421,6 @@ impl System {
     }
 }
 
-/// How an actor's turn ended.
-enum TurnEnd {
-    /// Quantum spent or mailbox empty.
-    Yield,
-    /// A poison pill was handled.
-    Stop,
-    Failed(ActorError),
-}
-
-#[cfg(feature = "std")]
-fn guarded<T>(f: impl FnOnce() -> T, on_panic: impl FnOnce(ActorError) -> T) -> T {
-    match std::panic::catch_unwind(core::panic::AssertUnwindSafe(f)) {
-        Ok(value) => value,
-        Err(payload) => {
-            let message = payload
-                .downcast_ref::<&str>()
-                .map(|s| alloc::string::String::from(*s))
-                .or_else(|| payload.downcast_ref::<alloc::string::String>().cloned())
-                .unwrap_or_else(|| "a non-string panic payload".into());
-            on_panic(ActorError::with_kind(crate::FailureKind::Panic, message))
-        }
-    }
-}
-
-#[cfg(not(feature = "std"))]
-#[inline(always)]
-fn guarded<T>(f: impl FnOnce() -> T, _on_panic: impl FnOnce(ActorError) -> T) -> T {
-    f()
-}
-
 impl Core {
     /// Sends an ask whose reply goes to `pending`, with an optional deadline.
     pub(crate) fn send_request<A: Handler<M>, M: Message>(
@@ -473,299 +440,6 @@ impl Core {
             Typed::<A, M>::boxed(msg, Some(ReplyTo::new(pending))),
         );
         let _ = self.enqueue(to.id(), letter, Route::Tell);
-    }
-
-    pub(crate) fn spawn<A: Actor>(
-        &mut self,
-        parent: Option<ActorId>,
-        options: SpawnOptions,
-        mut factory: impl FnMut() -> A + 'static,
-    ) -> Result<Addr<A>, SpawnError> {
-        let name: Option<Rc<str>> = options.name.as_deref().map(Rc::from);
-        if let Some(name) = &name {
-            if self.registry.names.contains_key(name) {
-                return Err(SpawnError::NameTaken(alloc::string::ToString::to_string(
-                    &**name,
-                )));
-            }
-        }
-        if let Some(parent) = parent {
-            if !self.registry.is_alive(parent) {
-                return Err(SpawnError::ParentGone(parent));
-            }
-        }
-        let first: Box<dyn AnyActor> = Box::new(factory());
-        let extra = (name.is_some() || options.supervisor.is_some()).then(|| {
-            Box::new(Extra {
-                name: name.clone(),
-                supervisor: options.supervisor,
-                ..Extra::default()
-            })
-        });
-        let capacity = options.capacity.unwrap_or(self.config.default_capacity);
-        let id = self.registry.insert(Cell {
-            actor: Some(first),
-            mailbox: VecDeque::new(),
-            capacity: capacity.clamp(1, u32::MAX as usize) as u32,
-            overflow: options.overflow,
-            flags: START_PENDING | SCHEDULED,
-            errors: 0,
-            restarts: 0,
-            processed: 0,
-            parent,
-            kind: ActorKind::of::<A>(),
-            factory: Box::new(move || Box::new(factory())),
-            extra,
-        });
-        self.run_queue.push_back(id);
-        if let Some(name) = &name {
-            self.registry.names.insert(name.clone(), id);
-        }
-        if let Some(parent) = parent {
-            if let Ok(cell) = self.registry.get_mut(parent) {
-                cell.extra().children.push(id);
-            }
-        }
-        self.metrics.spawned += 1;
-        self.metrics.live_actors = self.registry.live() as u64;
-        if self.events.watched() {
-            self.events.emit(&SystemEvent::Spawned {
-                id,
-                parent,
-                name: name.as_deref(),
-                type_name: core::any::type_name::<A>(),
-            });
-        }
-        Ok(Addr::new(id))
-    }
-
-    /// One turn of one actor: its lifecycle steps, then up to `quantum` messages.
-    fn run_actor(&mut self, id: ActorId, quantum: usize) -> usize {
-        let Ok(cell) = self.registry.get_mut(id) else {
-            return 0;
-        };
-        cell.flags &= !SCHEDULED;
-        if cell.has(STOP_REQUESTED) {
-            self.stop_now(id, StopReason::Requested);
-            return 1;
-        }
-        if cell.has(SUSPENDED | PAUSED) {
-            return 0;
-        }
-        let Some(mut actor) = cell.actor.take() else {
-            return 0;
-        };
-        if cell.has(START_PENDING) {
-            cell.flags &= !START_PENDING;
-            let started = guarded(|| actor.started(self, id), Err);
-            if let Err(error) = started {
-                self.put_back(id, actor);
-                self.fail(id, error);
-                return 1;
-            }
-        }
-        let mut handled = 0;
-        // One panic guard per turn, not per message: a panic ends the turn as a failure.
-        let end = guarded(
-            || self.handle_batch(id, &mut *actor, quantum, &mut handled),
-            TurnEnd::Failed,
-        );
-        let mut stop = None;
-        match end {
-            TurnEnd::Yield => {}
-            TurnEnd::Stop => stop = Some(StopReason::PoisonPill),
-            TurnEnd::Failed(error) => {
-                for reply in core::mem::take(&mut self.unwound_replies) {
-                    reply.fail_unanswered(AskError::Failed(error.clone()));
-                }
-                self.put_back(id, actor);
-                self.fail(id, error);
-                return handled;
-            }
-        }
-        self.put_back(id, actor);
-        let Ok(cell) = self.registry.get_mut(id) else {
-            return handled;
-        };
-        if cell.has(STOP_REQUESTED) {
-            stop = stop.or(Some(StopReason::Requested));
-        }
-        if let Some(reason) = stop {
-            self.stop_now(id, reason);
-        } else if !cell.mailbox.is_empty() && cell.flags & NOT_RUNNABLE == 0 {
-            cell.flags |= SCHEDULED;
-            self.run_queue.push_back(id);
-        }
-        handled
-    }
-
-    /// Delivers up to `quantum` messages from `id`'s mailbox to `actor`; `handled` is set to
-    /// how many it took (left unset if a handler panics).
-    fn handle_batch(
-        &mut self,
-        id: ActorId,
-        actor: &mut dyn AnyActor,
-        quantum: usize,
-        handled: &mut usize,
-    ) -> TurnEnd {
-        let mut n = 0;
-        let end = loop {
-            if n == quantum {
-                break TurnEnd::Yield;
-            }
-            let Ok(cell) = self.registry.get_mut(id) else {
-                break TurnEnd::Yield;
-            };
-            if cell.has(STOP_REQUESTED | PAUSED) {
-                break TurnEnd::Yield;
-            }
-            let Some(Letter { sender, body }) = cell.mailbox.pop_front() else {
-                break TurnEnd::Yield;
-            };
-            cell.processed += 1;
-            if cell.has(crate::registry::HAS_PARKED) {
-                self.admit_parked(id);
-            }
-            n += 1;
-            // Counted before the handler runs, so a panic inside it is still counted.
-            self.metrics.delivered += 1;
-            match body.deliver(actor, self, id, sender) {
-                Outcome::Delivered => {}
-                Outcome::DeadLettered => self.metrics.delivered -= 1,
-                Outcome::Failed(error) => break TurnEnd::Failed(error),
-                Outcome::Stop => break TurnEnd::Stop,
-            }
-        };
-        *handled = n;
-        end
-    }
-
-    fn put_back(&mut self, id: ActorId, actor: Box<dyn AnyActor>) {
-        if let Ok(cell) = self.registry.get_mut(id) {
-            cell.actor = Some(actor);
-        }
-    }
-
-    pub(crate) fn request_stop(&mut self, id: ActorId) -> Result<(), SendError> {
-        let cell = self.registry.get_mut(id)?;
-        if cell.has(STOPPING) {
-            return Err(SendError::Stopped(id));
-        }
-        cell.flags |= STOP_REQUESTED;
-        if !cell.has(SCHEDULED) {
-            cell.flags |= SCHEDULED;
-            self.run_queue.push_back(id);
-        }
-        Ok(())
-    }
-
-    /// Stops `id` and its subtree now (children first). Only called between actor turns.
-    pub(crate) fn stop_now(&mut self, id: ActorId, reason: StopReason) {
-        let children = match self.registry.get_mut(id) {
-            Ok(cell) if !cell.has(STOPPING) => {
-                cell.flags |= STOPPING;
-                cell.children().to_vec()
-            }
-            _ => return,
-        };
-        let child_reason = match reason {
-            StopReason::Shutdown => StopReason::Shutdown,
-            _ => StopReason::ParentStopped,
-        };
-        for child in children.into_iter().rev() {
-            self.stop_now(child, child_reason.clone());
-        }
-        let (actor, started) = match self.registry.get_mut(id) {
-            Ok(cell) => (cell.actor.take(), !cell.has(START_PENDING)),
-            Err(_) => return,
-        };
-        if let Some(mut actor) = actor {
-            if started {
-                guarded(|| actor.stopped(self, id), |_| ());
-            }
-        }
-        let Some(cell) = self.registry.remove(id) else {
-            return;
-        };
-        let Cell {
-            mailbox,
-            parent,
-            extra,
-            ..
-        } = *cell;
-        let extra = extra.map(|e| *e).unwrap_or_default();
-        if let Some(name) = &extra.name {
-            if self.registry.names.get(name) == Some(&id) {
-                self.registry.names.remove(name);
-            }
-        }
-        if let Some(parent) = parent.and_then(|p| self.registry.get_mut(p).ok()) {
-            // A stopping parent is dropping its whole list: searching it once per child would
-            // make stopping n children cost n².
-            if !parent.has(STOPPING) {
-                if let Some(extra) = parent.extra.as_mut() {
-                    if let Some(at) = extra.children.iter().rposition(|c| *c == id) {
-                        extra.children.remove(at);
-                    }
-                }
-            }
-        }
-        for letter in mailbox {
-            self.dead_letter(Some(id), letter, DeadLetterReason::ActorStopped);
-        }
-        self.fail_parked(id, extra.parked);
-        self.drop_topics_of(id, extra.subscriptions);
-        for target in extra.watching {
-            self.unwatch(id, target);
-        }
-        for watcher in extra.watchers {
-            let notice = Terminated {
-                id,
-                reason: reason.clone(),
-            };
-            let _ = self.enqueue(watcher, Letter::new(None, Box::new(notice)), Route::Force);
-        }
-        self.metrics.stopped += 1;
-        self.metrics.live_actors = self.registry.live() as u64;
-        if self.events.watched() {
-            self.events.emit(&SystemEvent::Stopped {
-                id,
-                reason: &reason,
-            });
-        }
-    }
-
-    pub(crate) fn watch(&mut self, watcher: ActorId, target: ActorId) {
-        if watcher == target {
-            return;
-        }
-        match self.registry.get_mut(target) {
-            Ok(cell) if !cell.has(STOPPING) => {
-                let watchers = &mut cell.extra().watchers;
-                if !watchers.contains(&watcher) {
-                    watchers.push(watcher);
-                }
-                if let Ok(cell) = self.registry.get_mut(watcher) {
-                    cell.extra().watching.push(target);
-                }
-            }
-            _ => {
-                let notice = Terminated {
-                    id: target,
-                    reason: StopReason::Requested,
-                };
-                let _ = self.enqueue(watcher, Letter::new(None, Box::new(notice)), Route::Force);
-            }
-        }
-    }
-
-    pub(crate) fn unwatch(&mut self, watcher: ActorId, target: ActorId) {
-        if let Ok(Some(extra)) = self.registry.get_mut(target).map(|c| c.extra.as_mut()) {
-            extra.watchers.retain(|w| *w != watcher);
-        }
-        if let Ok(Some(extra)) = self.registry.get_mut(watcher).map(|c| c.extra.as_mut()) {
-            extra.watching.retain(|t| *t != target);
-        }
     }
 
     /// Records an undeliverable letter (answering a waiting asker with the matching error).
