@@ -8,7 +8,8 @@
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::rc::Rc;
-use core::any::{type_name, Any};
+use alloc::vec::Vec;
+use core::any::type_name;
 use core::cell::RefCell;
 use core::fmt;
 use core::future::Future;
@@ -31,6 +32,8 @@ pub(crate) enum Ready {
 pub(crate) struct Shared {
     pub(crate) ready: RefCell<VecDeque<Ready>>,
     pub(crate) pender: RefCell<Option<Rc<dyn Fn()>>>,
+    /// Replies dropped while a handler panicked: answered with the panic once it is caught.
+    pub(crate) unwound: RefCell<Vec<Rc<dyn ErasedReply>>>,
 }
 
 impl Shared {
@@ -38,6 +41,7 @@ impl Shared {
         Shared {
             ready: RefCell::new(VecDeque::new()),
             pender: RefCell::new(None),
+            unwound: RefCell::new(Vec::new()),
         }
     }
 
@@ -179,25 +183,16 @@ impl<R: 'static> ReplyTo<R> {
             p.complete(Err(err));
         }
     }
-
-    /// Hides the reply type so a `Context` can hold it (no allocation: the same `Rc`).
-    pub(crate) fn erase(mut self) -> Option<Rc<dyn ErasedReply>> {
-        self.0.take().map(|p| p as Rc<dyn ErasedReply>)
-    }
-
-    /// Recovers a typed reply from [`ReplyTo::erase`]; `None` if `R` is not its type.
-    pub(crate) fn unerase(erased: Rc<dyn ErasedReply>) -> Option<Self> {
-        erased
-            .into_any()
-            .downcast::<Pending<R>>()
-            .ok()
-            .map(ReplyTo::new)
-    }
 }
 
 impl<R: 'static> Drop for ReplyTo<R> {
     fn drop(&mut self) {
         if let Some(p) = self.0.take() {
+            #[cfg(feature = "std")]
+            if std::thread::panicking() && p.is_waiting() {
+                let shared = p.shared.clone();
+                return shared.unwound.borrow_mut().push(p);
+            }
             p.fail_unanswered(AskError::NoReply);
         }
     }
@@ -205,15 +200,11 @@ impl<R: 'static> Drop for ReplyTo<R> {
 
 /// A pending reply of unknown type, as a `Context` holds it during a handler.
 pub(crate) trait ErasedReply {
-    fn into_any(self: Rc<Self>) -> Rc<dyn Any>;
     /// Answers `err` if nobody answered yet.
     fn fail_unanswered(&self, err: AskError);
 }
 
 impl<R: 'static> ErasedReply for Pending<R> {
-    fn into_any(self: Rc<Self>) -> Rc<dyn Any> {
-        self
-    }
     fn fail_unanswered(&self, err: AskError) {
         if self.is_waiting() {
             self.complete(Err(err));

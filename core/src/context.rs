@@ -2,15 +2,14 @@
 //! continuations, watching, and everything in [`Runtime`](crate::Runtime).
 
 use alloc::boxed::Box;
-use alloc::rc::Rc;
 use alloc::vec::Vec;
-use core::any::type_name;
+use core::any::{type_name, Any};
 use core::fmt;
 use core::marker::PhantomData;
 use core::time::Duration;
 
 use crate::actor::{Actor, Handler};
-use crate::ask::{ErasedReply, Pending, ReplyTo, Responder};
+use crate::ask::{Pending, ReplyTo, Responder};
 use crate::envelope::{Envelope, Letter, Resume};
 use crate::metrics::{DeadLetter, DeadLetterReason};
 use crate::system::Core;
@@ -25,7 +24,8 @@ pub struct Context<'a, A> {
     pub(crate) core: &'a mut Core,
     me: ActorId,
     sender: Option<ActorId>,
-    reply: Option<Rc<dyn ErasedReply>>,
+    /// The reply channel of the message being handled; it lives in the deliverer's frame.
+    reply: Option<&'a mut dyn Any>,
     unhandled: bool,
     _actor: PhantomData<fn(A)>,
 }
@@ -42,12 +42,10 @@ impl<'a, A: Actor> Context<'a, A> {
         }
     }
 
-    pub(crate) fn set_reply(&mut self, reply: Option<Rc<dyn ErasedReply>>) {
-        self.reply = reply;
-    }
-
-    pub(crate) fn take_reply<R: 'static>(&mut self) -> Option<ReplyTo<R>> {
-        ReplyTo::unerase(self.reply.take()?)
+    /// Lends the handler the reply channel (an `Option<ReplyTo<R>>` owned by the caller).
+    pub(crate) fn with_reply(mut self, reply: &'a mut dyn Any) -> Self {
+        self.reply = Some(reply);
+        self
     }
 
     pub(crate) fn was_unhandled(&self) -> bool {
@@ -173,13 +171,8 @@ impl<'a, A: Actor> Context<'a, A> {
     /// handler then returns is discarded. `None` if the message was not an ask, or `R` is not
     /// its reply type.
     pub fn defer_reply<R: 'static>(&mut self) -> Option<Responder<R>> {
-        let erased = self.reply.take()?;
-        if erased.clone().into_any().is::<Pending<R>>() {
-            ReplyTo::unerase(erased).map(Responder)
-        } else {
-            self.reply = Some(erased);
-            None
-        }
+        let slot = self.reply.as_mut()?.downcast_mut::<Option<ReplyTo<R>>>()?;
+        slot.take().map(Responder)
     }
 
     /// Takes no further messages until [`Runtime::resume`](crate::Runtime::resume)`(id)`:
@@ -214,21 +207,6 @@ impl<'a, A: Actor> Context<'a, A> {
     /// This actor's default topic.
     pub fn default_topic(&self) -> Topic {
         Topic::default_of(self.me)
-    }
-}
-
-impl<A> Drop for Context<'_, A> {
-    fn drop(&mut self) {
-        // A handler that panicked (or a deferred reply nobody took) still answers the asker.
-        if let Some(reply) = self.reply.take() {
-            // Unwinding from a panic: the scheduler answers with the panic's message once it
-            // has caught it.
-            #[cfg(feature = "std")]
-            if std::thread::panicking() {
-                return self.core.unwound_replies.push(reply);
-            }
-            reply.fail_unanswered(AskError::NoReply);
-        }
     }
 }
 

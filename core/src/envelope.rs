@@ -180,12 +180,12 @@ impl<A: Handler<M>, M: Message> Body for Typed<A, M> {
             }
             return wrong_actor::<A>();
         };
-        let mut ctx = Context::<A>::new(core, me, sender);
-        ctx.set_reply(reply.and_then(ReplyTo::erase));
+        // The reply channel stays in this frame; the handler may take it (`defer_reply`). If
+        // the handler panics, unwinding drops it here and it answers with the panic.
+        let mut reply = reply;
+        let mut ctx = Context::<A>::new(core, me, sender).with_reply(&mut reply);
         let result = actor.handle(msg, &mut ctx);
-        let reply = ctx.take_reply::<M::Reply>();
         let dead = ctx.was_unhandled();
-        drop(ctx);
         match result {
             Ok(value) => {
                 if let Some(reply) = reply {

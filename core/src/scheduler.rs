@@ -77,7 +77,8 @@ impl Core {
             TurnEnd::Yield => {}
             TurnEnd::Stop => stop = Some(StopReason::PoisonPill),
             TurnEnd::Failed(error) => {
-                for reply in core::mem::take(&mut self.unwound_replies) {
+                let unwound = core::mem::take(&mut *self.shared.unwound.borrow_mut());
+                for reply in unwound {
                     reply.fail_unanswered(AskError::Failed(error.clone()));
                 }
                 self.put_back(id, actor);

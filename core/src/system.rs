@@ -125,8 +125,6 @@ pub struct Core {
     pub(crate) events: Events,
     pub(crate) shared: Rc<Shared>,
     pub(crate) config: SystemConfig,
-    /// Replies of handlers that panicked, waiting for the panic's message.
-    pub(crate) unwound_replies: Vec<Rc<dyn crate::ask::ErasedReply>>,
 }
 
 impl fmt::Debug for Core {
@@ -181,7 +179,6 @@ impl System {
                 events: Events::new(config.dead_letter_retention),
                 shared: Rc::new(Shared::new()),
                 config,
-                unwound_replies: Vec::new(),
             },
         }
     }
