@@ -57,4 +57,8 @@ for tool in wasm-bindgen wasm-bindgen-test-runner; do
   fi
   echo "$tool $got"
 done
+step "npm packages of the TypeScript package (npm ci, from the committed lock)"
+command -v node >/dev/null || { echo "node (20+) is required" >&2; exit 1; }
+node --version
+(cd npm && npm ci --no-audit --no-fund)
 echo "setup: ok"

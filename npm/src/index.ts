@@ -1,0 +1,36 @@
+/**
+ * Backstage actors for TypeScript. Import from `backstage-actors` (the WebAssembly module is
+ * loaded for you) or from `backstage-actors/slim` (you call `initialize` with the module).
+ *
+ * @example
+ * ```ts
+ * import { ActorSystem } from "backstage-actors";
+ *
+ * type CounterMsg = { type: "add"; by: number } | { type: "get" };
+ * const system = ActorSystem.create();
+ * const counter = system.spawn<CounterMsg, number>(() => {
+ *   let total = 0;
+ *   return {
+ *     receive(msg) {
+ *       if (msg.type === "add") total += msg.by;
+ *       return total;
+ *     },
+ *   };
+ * });
+ * counter.tell({ type: "add", by: 2 });
+ * console.log(await counter.ask({ type: "get" })); // 2
+ * ```
+ */
+export * from "./errors.js";
+export { ActorRef, ActorSystem } from "./system.js";
+export type {
+  ActorContext,
+  AskOptions,
+  Behaviour,
+  BehaviourSource,
+  DeadLetter,
+  Overflow,
+  SpawnOptions,
+  SystemEvent,
+  SystemMetrics,
+} from "./system.js";

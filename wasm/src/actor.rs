@@ -1,0 +1,214 @@
+//! [`JsActor`]: a core actor whose hooks and handler are a JavaScript behaviour object.
+
+use std::cell::Cell;
+use std::rc::{Rc, Weak};
+
+use backstage_core::{Actor, ActorError, Context, Envelope, Handler, Message};
+use js_sys::{Function, Promise};
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::convert::{self, INVALID_ARGUMENT};
+use crate::driver::Driver;
+use crate::js::{self, describe, error, Behaviour};
+
+/// The one message type: any JavaScript value; an ask's reply is one too.
+#[derive(Clone)]
+pub(crate) struct JsMessage(pub(crate) JsValue);
+
+impl Message for JsMessage {
+    type Reply = JsValue;
+}
+
+/// What `spawn` was given.
+pub(crate) enum Source {
+    /// `{ receive, started?, stopped? }`, reused as is by every restart.
+    Object(Behaviour),
+    /// `() => behaviour`, called for the first instance and again for every restart.
+    Factory(Function),
+}
+
+impl Source {
+    pub(crate) fn from_js(value: JsValue) -> Result<Source, JsValue> {
+        if let Some(factory) = value.dyn_ref::<Function>() {
+            return Ok(Source::Factory(factory.clone()));
+        }
+        if js::method(&value, "receive").is_some() {
+            return Ok(Source::Object(value.unchecked_into()));
+        }
+        Err(error(
+            INVALID_ARGUMENT,
+            "a behaviour is an object with a receive(message, ctx) method, or a function returning one",
+        ))
+    }
+}
+
+/// What a call into a behaviour gave back.
+enum Returned {
+    Value(JsValue),
+    Threw(String),
+    /// A promise or thenable: the hook or handler finishes when it settles.
+    Async(Promise),
+}
+
+fn classify(result: Result<JsValue, JsValue>) -> Returned {
+    let value = match result {
+        Ok(value) => value,
+        Err(thrown) => return Returned::Threw(describe(&thrown)),
+    };
+    if js::method(&value, "then").is_none() {
+        return Returned::Value(value);
+    }
+    // Adopted by a promise of our own, so the `then` we call later is the built-in one: the
+    // user's `then` only ever runs from a later microtask (where a throw rejects the promise)
+    // or here, inside the hook's call (where `resolve` turns a throwing getter into a
+    // rejection), never as an exception through the driver's frames.
+    let promise = Promise::new(&mut |resolve, _reject| {
+        let _ = resolve.call1(&JsValue::UNDEFINED, &value);
+    });
+    Returned::Async(promise)
+}
+
+/// One instance of a JavaScript actor.
+pub(crate) struct JsActor {
+    driver: Weak<Driver>,
+    source: Rc<Source>,
+    /// Made (or taken from the source) by `started`.
+    behaviour: Option<Behaviour>,
+    /// This actor's id string, for `ctx.self`.
+    me: JsValue,
+    /// False once this instance is gone (stopped, or replaced by a restart), so a promise it
+    /// left behind no longer resumes or fails the actor.
+    live: Rc<Cell<bool>>,
+}
+
+impl JsActor {
+    /// The factory the core keeps for (re)starts. Calls no JavaScript (the core may call it
+    /// while it holds the system); the behaviour is made in `started`.
+    pub(crate) fn factory(driver: Weak<Driver>, source: Source) -> Box<dyn FnMut() -> JsActor> {
+        let source = Rc::new(source);
+        Box::new(move || JsActor {
+            driver: driver.clone(),
+            source: source.clone(),
+            behaviour: None,
+            me: JsValue::UNDEFINED,
+            live: Rc::new(Cell::new(true)),
+        })
+    }
+
+    fn driver(&self) -> Result<Rc<Driver>, ActorError> {
+        self.driver
+            .upgrade()
+            .ok_or_else(|| ActorError::new("the runtime is gone"))
+    }
+
+    /// Hands `message` to `receive`; a returned promise pauses the actor until it settles.
+    fn dispatch(
+        &mut self,
+        message: &JsValue,
+        ctx: &mut Context<'_, Self>,
+    ) -> Result<JsValue, ActorError> {
+        let driver = self.driver()?;
+        let Some(behaviour) = self.behaviour.as_ref() else {
+            return Err(ActorError::new("the behaviour was never made"));
+        };
+        let js_ctx = driver.js_ctx(&self.me, ctx.sender());
+        match driver.enter(ctx, || classify(behaviour.receive(message, &js_ctx))) {
+            Returned::Value(reply) => Ok(reply),
+            Returned::Threw(message) => Err(ActorError::new(message)),
+            Returned::Async(promise) => {
+                ctx.pause();
+                let responder = ctx.defer_reply::<JsValue>();
+                driver.settle_later(promise, ctx.id(), self.live.clone(), responder);
+                // Discarded: the responder answers the asker when the promise settles.
+                Ok(JsValue::UNDEFINED)
+            }
+        }
+    }
+}
+
+impl Drop for JsActor {
+    fn drop(&mut self) {
+        self.live.set(false);
+    }
+}
+
+impl Actor for JsActor {
+    fn started(&mut self, ctx: &mut Context<'_, Self>) -> Result<(), ActorError> {
+        let driver = self.driver()?;
+        self.me = convert::id_to_js(ctx.id());
+        let js_ctx = driver.js_ctx(&self.me, None);
+        let source = self.source.clone();
+        let made = driver.enter(ctx, || {
+            let behaviour: Behaviour = match &*source {
+                Source::Object(behaviour) => behaviour.clone(),
+                Source::Factory(factory) => match factory.call0(&JsValue::UNDEFINED) {
+                    Ok(made) if js::method(&made, "receive").is_some() => made.unchecked_into(),
+                    Ok(_) => {
+                        return Err(String::from(
+                            "the behaviour factory did not return an object with a receive(message, ctx) method",
+                        ))
+                    }
+                    Err(thrown) => return Err(describe(&thrown)),
+                },
+            };
+            let returned = match js::method(&behaviour, "started") {
+                Some(hook) => classify(hook.call1(&behaviour, &js_ctx)),
+                None => Returned::Value(JsValue::UNDEFINED),
+            };
+            Ok((behaviour, returned))
+        });
+        let (behaviour, returned) = made.map_err(ActorError::new)?;
+        self.behaviour = Some(behaviour);
+        match returned {
+            Returned::Value(_) => Ok(()),
+            Returned::Threw(message) => Err(ActorError::new(message)),
+            Returned::Async(promise) => {
+                ctx.pause();
+                driver.settle_later(promise, ctx.id(), self.live.clone(), None);
+                Ok(())
+            }
+        }
+    }
+
+    fn stopped(&mut self, ctx: &mut Context<'_, Self>) {
+        let (Some(driver), Some(behaviour)) = (self.driver.upgrade(), self.behaviour.as_ref())
+        else {
+            return;
+        };
+        let js_ctx = driver.js_ctx(&self.me, None);
+        driver.enter(ctx, || {
+            if let Some(hook) = js::method(behaviour, "stopped") {
+                // Nothing waits for a stopped actor: a throw or a returned promise is ignored.
+                let _ = hook.call1(behaviour, &js_ctx);
+            }
+        });
+    }
+
+    /// Envelopes carrying a [`JsMessage`] are handled like tells; others are unhandled.
+    fn receive(
+        &mut self,
+        envelope: Envelope,
+        ctx: &mut Context<'_, Self>,
+    ) -> Result<(), ActorError> {
+        match envelope.payload.downcast_ref::<JsMessage>() {
+            Some(JsMessage(message)) => {
+                let message = message.clone();
+                self.dispatch(&message, ctx).map(drop)
+            }
+            None => {
+                ctx.unhandled(envelope);
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Handler<JsMessage> for JsActor {
+    fn handle(
+        &mut self,
+        JsMessage(message): JsMessage,
+        ctx: &mut Context<'_, Self>,
+    ) -> Result<JsValue, ActorError> {
+        self.dispatch(&message, ctx)
+    }
+}
