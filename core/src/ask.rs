@@ -26,6 +26,9 @@ pub(crate) enum Ready {
     Resume { to: ActorId, letter: Letter },
     /// A reply nobody waits for any more.
     Dead(DeadLetter),
+    /// The ask this timer would expire has completed: the timer is no longer needed (a driver
+    /// would otherwise keep a host timer armed for nothing).
+    CancelTimer(crate::TimerId),
 }
 
 /// The part of the system that replies and wake-ups can reach without borrowing it.
@@ -83,6 +86,8 @@ enum State<R> {
 pub(crate) struct Pending<R> {
     state: RefCell<State<R>>,
     shared: Rc<Shared>,
+    /// The timer that expires this ask, if it has a deadline.
+    timer: core::cell::Cell<Option<crate::TimerId>>,
 }
 
 impl<R: 'static> Pending<R> {
@@ -90,6 +95,7 @@ impl<R: 'static> Pending<R> {
         Rc::new(Pending {
             state: RefCell::new(State::Waiting(Waiter::Task(None))),
             shared,
+            timer: core::cell::Cell::new(None),
         })
     }
 
@@ -100,6 +106,7 @@ impl<R: 'static> Pending<R> {
         Rc::new(Pending {
             state: RefCell::new(State::Waiting(Waiter::Callback(callback))),
             shared,
+            timer: core::cell::Cell::new(None),
         })
     }
 
@@ -111,12 +118,20 @@ impl<R: 'static> Pending<R> {
         Rc::new(Pending {
             state: RefCell::new(State::Waiting(Waiter::Actor { asker, resume })),
             shared,
+            timer: core::cell::Cell::new(None),
         })
+    }
+
+    pub(crate) fn set_timer(&self, timer: crate::TimerId) {
+        self.timer.set(Some(timer));
     }
 
     /// Delivers the result to whoever waits. A result that arrives after the asker gave up
     /// becomes a dead letter (if it is a value).
     pub(crate) fn complete(&self, result: Result<R, AskError>) {
+        if let Some(timer) = self.timer.take() {
+            self.shared.push(Ready::CancelTimer(timer));
+        }
         let previous = core::mem::replace(&mut *self.state.borrow_mut(), State::Closed);
         match previous {
             State::Waiting(Waiter::Task(waker)) => {

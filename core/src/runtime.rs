@@ -76,6 +76,22 @@ pub trait Runtime: sealed::Sealed {
         core.enqueue(to, letter, Route::Tell)
     }
 
+    /// Asks `to` and hands the result to `callback`: called once, on this thread, when the
+    /// reply arrives, the deadline passes or the request is lost. From a `Context` the request
+    /// is sent at once with this actor as its sender. Drivers use it to carry replies to other
+    /// threads or to JavaScript promises.
+    fn ask_callback<A: Handler<M>, M: Message>(
+        &mut self,
+        to: &Addr<A>,
+        msg: M,
+        timeout: Option<Duration>,
+        callback: impl FnOnce(Result<M::Reply, crate::AskError>) + 'static,
+    ) {
+        let (core, sender) = self.parts();
+        let pending = crate::ask::Pending::for_callback(core.shared.clone(), Box::new(callback));
+        core.send_request(sender, to, msg, timeout, pending);
+    }
+
     /// Spawns a top-level actor. `factory` builds the first instance and every instance a
     /// supervisor restarts.
     fn spawn<A: Actor>(&mut self, factory: impl FnMut() -> A + 'static) -> Addr<A> {

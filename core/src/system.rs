@@ -201,20 +201,6 @@ impl System {
         self.ask_inner(to, msg, Some(timeout))
     }
 
-    /// [`ask`](System::ask) whose result goes to `callback` instead of a future: called once,
-    /// on this thread, when the reply arrives, the deadline passes or the request is lost.
-    /// Drivers use it to carry replies to other threads or to JavaScript promises.
-    pub fn ask_callback<A: Handler<M>, M: Message>(
-        &mut self,
-        to: &Addr<A>,
-        msg: M,
-        timeout: Option<Duration>,
-        callback: impl FnOnce(Result<M::Reply, AskError>) + 'static,
-    ) {
-        let pending = Pending::for_callback(self.core.shared.clone(), Box::new(callback));
-        self.core.send_request(None, to, msg, timeout, pending);
-    }
-
     fn ask_inner<A: Handler<M>, M: Message>(
         &mut self,
         to: &Addr<A>,
@@ -430,7 +416,8 @@ impl Core {
     ) {
         if let Some(timeout) = timeout {
             let at = self.now + timeout;
-            self.timers.add(at, TimerAction::Expire(pending.clone()));
+            let timer = self.timers.add(at, TimerAction::Expire(pending.clone()));
+            pending.set_timer(timer);
         }
         let letter = Letter::new(
             sender,
@@ -483,6 +470,9 @@ impl Core {
                 None => break,
                 Some(Ready::Resume { to, letter }) => {
                     let _ = self.enqueue(to, letter, Route::Force);
+                }
+                Some(Ready::CancelTimer(timer)) => {
+                    self.timers.cancel(timer);
                 }
                 Some(Ready::Dead(letter)) => {
                     self.metrics.sent += 1;

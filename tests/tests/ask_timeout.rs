@@ -258,3 +258,67 @@ fn a_callback_ask_is_called_once_with_the_reply_or_the_timeout() {
         1
     );
 }
+
+#[test]
+fn an_answered_ask_leaves_no_timer_behind() {
+    let mut d = ManualDriver::default();
+    let gate = d.spawn(Gate::default);
+    let ask = d.system.ask_within(&gate, Fail, Duration::from_secs(30));
+    assert!(d.system.next_deadline().is_some());
+    assert!(d.block_on(ask).is_some());
+    // A driver arms a host timer for next_deadline: an answered ask must not keep one armed.
+    assert_eq!(d.system.next_deadline(), None);
+}
+
+#[test]
+fn a_callback_ask_from_a_handler_is_sent_at_once_with_the_actor_as_sender() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    struct Echo;
+    impl Actor for Echo {}
+    struct Who;
+    impl Message for Who {
+        type Reply = Option<ActorId>;
+    }
+    impl Handler<Who> for Echo {
+        fn handle(
+            &mut self,
+            _: Who,
+            ctx: &mut Context<'_, Self>,
+        ) -> Result<Option<ActorId>, ActorError> {
+            Ok(ctx.sender())
+        }
+    }
+    struct Asker {
+        echo: Addr<Echo>,
+        seen: Rc<RefCell<Vec<Option<ActorId>>>>,
+    }
+    impl Actor for Asker {}
+    impl Handler<Who> for Asker {
+        fn handle(
+            &mut self,
+            _: Who,
+            ctx: &mut Context<'_, Self>,
+        ) -> Result<Option<ActorId>, ActorError> {
+            let seen = self.seen.clone();
+            ctx.ask_callback(&self.echo, Who, None, move |r| {
+                seen.borrow_mut().push(r.unwrap())
+            });
+            Ok(None)
+        }
+    }
+    let mut d = ManualDriver::default();
+    let echo = d.spawn(|| Echo);
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let asker = {
+        let seen = seen.clone();
+        d.spawn(move || Asker {
+            echo,
+            seen: seen.clone(),
+        })
+    };
+    d.tell(&asker, Who).unwrap();
+    d.run_until_idle();
+    assert_eq!(*seen.borrow(), [Some(asker.id())]);
+}

@@ -30,7 +30,7 @@ use std::rc::{Rc, Weak};
 use std::time::Duration;
 
 use backstage_core::{
-    ActorError, ActorId, Addr, AskError, Context, Envelope, Instant, Responder, System,
+    ActorError, ActorId, Addr, AskError, Context, Envelope, Instant, Responder, Runtime, System,
 };
 use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::closure::Closure;
