@@ -30,7 +30,7 @@ use std::rc::{Rc, Weak};
 use std::time::Duration;
 
 use backstage_core::{
-    ActorError, ActorId, Addr, AskError, Context, Envelope, Instant, Responder, Runtime, System,
+    ActorError, ActorId, Addr, AskError, Context, Envelope, Instant, Responder, System,
 };
 use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::closure::Closure;
@@ -46,14 +46,6 @@ type ActiveOps = Option<*mut (dyn Ops + 'static)>;
 
 /// System work queued until nothing is borrowed.
 pub(crate) enum Deferred {
-    /// An ask made by a handler; its reply goes to a JavaScript promise.
-    Ask {
-        to: ActorId,
-        message: JsValue,
-        timeout: Option<Duration>,
-        resolve: Function,
-        reject: Function,
-    },
     /// An asynchronous hook or handler of `id` settled: report the failure, if any, to the
     /// supervisor and let the actor take messages again (unless that instance is gone).
     Settled {
@@ -402,13 +394,6 @@ impl Driver {
 
     fn run_deferred(&self, system: &mut System, job: Deferred) {
         match job {
-            Deferred::Ask {
-                to,
-                message,
-                timeout,
-                resolve,
-                reject,
-            } => self.send_ask(system, to, message, timeout, resolve, reject),
             Deferred::Settled { id, live, failure } => {
                 if !live.get() {
                     return;
@@ -471,8 +456,8 @@ impl Driver {
         (addr.id() == id).then_some(addr)
     }
 
-    /// An ask whose reply settles a promise; from a handler it is sent once the handler's
-    /// drain step is over (the context cannot answer into a callback).
+    /// An ask whose reply settles a promise; from a handler it goes through the handler's
+    /// context, so it is sent at once with that actor as its sender.
     pub(crate) fn ask(
         &self,
         to: ActorId,
@@ -481,52 +466,21 @@ impl Driver {
         resolve: Function,
         reject: Function,
     ) -> Result<(), JsValue> {
-        self.check_open()?;
-        if self.in_hook() {
-            self.deferred.borrow_mut().push_back(Deferred::Ask {
-                to,
-                message,
-                timeout,
-                resolve,
-                reject,
-            });
-            return Ok(());
-        }
-        match self.system.try_borrow_mut() {
-            Ok(mut system) => self.send_ask(&mut system, to, message, timeout, resolve, reject),
-            Err(_) => {
-                return Err(error(
-                    RUNTIME_BUSY,
-                    "the runtime is busy (called from inside a runtime callback)",
-                ))
-            }
-        }
-        self.after_op();
-        self.kick();
-        Ok(())
-    }
-
-    fn send_ask(
-        &self,
-        system: &mut System,
-        to: ActorId,
-        message: JsValue,
-        timeout: Option<Duration>,
-        resolve: Function,
-        reject: Function,
-    ) {
-        match self.addr_of(to) {
-            Some(addr) => system.ask_callback(&addr, JsMessage(message), timeout, move |result| {
-                let _ = match result {
-                    Ok(reply) => resolve.call1(&JsValue::UNDEFINED, &reply),
-                    Err(e) => reject.call1(&JsValue::UNDEFINED, &convert::ask_error(e)),
+        self.call(true, |ops| match self.addr_of(to) {
+            Some(addr) => {
+                let answer = move |result: Result<JsValue, AskError>| {
+                    let _ = match result {
+                        Ok(reply) => resolve.call1(&JsValue::UNDEFINED, &reply),
+                        Err(e) => reject.call1(&JsValue::UNDEFINED, &convert::ask_error(e)),
+                    };
                 };
-            }),
+                ops.ask_callback(&addr, JsMessage(message), timeout, Box::new(answer));
+            }
             None => {
                 // Not a live actor: sending anyway records the dead letter and gives the
                 // core's reason (stopped, never existed, another node).
                 let envelope = Envelope::value(JsMessage(message));
-                let err = match backstage_core::Runtime::send_envelope(system, to, envelope) {
+                let err = match ops.send_envelope(to, envelope) {
                     Err(e) => e,
                     // Unreachable: every live actor's address is in `addrs`.
                     Ok(()) => backstage_core::SendError::NoSuchActor(to),
@@ -536,7 +490,7 @@ impl Driver {
                     &convert::ask_error(AskError::Send(err)),
                 );
             }
-        }
+        })
     }
 
     /// Reads the system itself (metrics, dead letters): not possible inside a handler.

@@ -33,11 +33,8 @@
 //!   takes no further message until it settles; an ask is answered with its value, and a
 //!   rejection fails the asker with `HANDLER_FAILED` and goes to the supervisor like a throw.
 //! - **Inside handlers** every method works (it goes through the running actor's context,
-//!   which is then the `sender`), and `spawn` returns the new id at once. Two differences: an
-//!   `ask` made there is sent when the current drain step ends (the core cannot yet send an
-//!   ask that answers into a callback from a context; so a `tell` made after it by the same
-//!   handler can arrive first), and its target sees no `sender`; `metrics()` and
-//!   `deadLetters()` throw `RUNTIME_BUSY` there.
+//!   which is then the `sender`, for asks too), and `spawn` returns the new id at once.
+//!   `metrics()` and `deadLetters()` throw `RUNTIME_BUSY` there.
 //! - **Events** (`onEvent`): plain objects `{ type: 'spawned' | 'failed' | 'restarted' |
 //!   'stopped' | 'deadLetter', ... }`, delivered after the step that caused them, when the
 //!   listener may call the runtime again.

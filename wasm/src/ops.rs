@@ -2,10 +2,14 @@
 //! call can go to either the [`System`] (outside handlers) or the running handler's
 //! [`Context`] (inside one; see [`Driver::with_ops`](crate::driver::Driver::with_ops)).
 
+use core::time::Duration;
+
 use backstage_core::{
-    ActorId, Addr, Context, Envelope, Runtime, SendError, SpawnError, SpawnOptions, System, Topic,
-    TopicError,
+    ActorId, Addr, AskError, Context, Envelope, Runtime, SendError, SpawnError, SpawnOptions,
+    System, Topic, TopicError,
 };
+
+use wasm_bindgen::JsValue;
 
 use crate::actor::{JsActor, JsMessage};
 
@@ -25,8 +29,15 @@ pub(crate) trait Ops {
     fn publish(&mut self, topic: &Topic, msg: JsMessage) -> usize;
     fn subscribe(&mut self, topic: &Topic, subscriber: &Addr<JsActor>) -> Result<(), TopicError>;
     fn unsubscribe(&mut self, topic: &Topic, subscriber: ActorId) -> bool;
-    /// The whole system, for what a [`Context`] cannot do (asks answered into callbacks,
-    /// metrics, dead letters, shutdown); `None` inside a handler.
+    fn ask_callback(
+        &mut self,
+        to: &Addr<JsActor>,
+        msg: JsMessage,
+        timeout: Option<Duration>,
+        callback: Box<dyn FnOnce(Result<JsValue, AskError>)>,
+    );
+    /// The whole system, for what a [`Context`] cannot do (metrics, dead letters, shutdown);
+    /// `None` inside a handler.
     fn system(&mut self) -> Option<&mut System>;
 }
 
@@ -70,6 +81,15 @@ macro_rules! forward_to_runtime {
         }
         fn unsubscribe(&mut self, topic: &Topic, subscriber: ActorId) -> bool {
             Runtime::unsubscribe(self, topic, subscriber)
+        }
+        fn ask_callback(
+            &mut self,
+            to: &Addr<JsActor>,
+            msg: JsMessage,
+            timeout: Option<Duration>,
+            callback: Box<dyn FnOnce(Result<JsValue, AskError>)>,
+        ) {
+            Runtime::ask_callback(self, to, msg, timeout, callback)
         }
     };
 }

@@ -659,3 +659,34 @@ async fn thenables_count_as_promises() {
     assert_eq!(num(&rt.metrics().unwrap(), "restarts"), 1.0);
     rt.shutdown();
 }
+
+#[wasm_bindgen_test]
+async fn an_ask_from_a_handler_is_sent_at_once_with_the_actor_as_sender() {
+    let rt = runtime();
+    let log = Array::new();
+    // The target records each message with its sender; an ask must arrive before a tell the
+    // same handler makes after it.
+    let target = js(
+        "log",
+        "return { receive(m, ctx) { log.push(m + ' from ' + (ctx.sender || 'outside')); return 'ok'; } };",
+        &[log.clone().into()],
+    );
+    let target = rt.spawn(target, U).unwrap();
+    let asker = js(
+        "rt, target",
+        "return { receive(m, ctx) { rt.ask(target, 'ask'); rt.tell(target, 'tell'); return ctx.self; } };",
+        &[rt.clone().into(), s(&target)],
+    );
+    let asker = rt.spawn(asker, U).unwrap();
+    let asker_id = resolved(rt.ask(&s(&asker), s("go"), U)).await;
+    resolved(rt.ask(&s(&target), s("sync"), U)).await;
+    let me = asker_id.as_string().unwrap();
+    assert_eq!(
+        strings(&log),
+        [
+            format!("ask from {me}"),
+            format!("tell from {me}"),
+            "sync from outside".into()
+        ]
+    );
+}
