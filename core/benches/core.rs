@@ -13,11 +13,15 @@
 //! `BACKSTAGE_BENCH_ONLY=tell,floor` runs only the named workloads (for profiling one of them);
 //! the names are those of [`WORKLOADS`].
 
+mod harness;
+
 use std::alloc::{GlobalAlloc, Layout, System as SystemAlloc};
 use std::collections::VecDeque;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
+
+use harness::*;
 
 use backstage_core::{
     Actor, ActorError, Addr, Context, Handler, ManualDriver, Message, Runtime, SpawnOptions, Topic,
@@ -517,131 +521,6 @@ fn skynet(levels: u32) -> Duration {
 // Measurement and reporting.
 // ---------------------------------------------------------------------------------------------
 
-struct Timing {
-    best: Duration,
-    median: Duration,
-    runs: usize,
-}
-
-/// A warm-up run (unless quick), then `iters` measured runs.
-fn measure(config: &Config, label: &str, mut run: impl FnMut() -> Duration) -> Timing {
-    if !config.quick {
-        run();
-    }
-    let mut times: Vec<Duration> = (0..config.iters).map(|_| run()).collect();
-    times.sort();
-    let timing = Timing {
-        best: times[0],
-        median: times[times.len() / 2],
-        runs: times.len(),
-    };
-    println!(
-        "  {label:<28} best {:>10.3} ms   median {:>10.3} ms   ({} runs)",
-        ms(timing.best),
-        ms(timing.median),
-        timing.runs
-    );
-    timing
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
-#[derive(Clone, Copy)]
-enum Target {
-    AtLeast(f64),
-    AtMost(f64),
-}
-
-struct Row {
-    name: &'static str,
-    label: String,
-    best: f64,
-    median: f64,
-    unit: &'static str,
-    target: Option<Target>,
-}
-
-/// Quick runs are too small to judge against the targets.
-static QUICK: AtomicBool = AtomicBool::new(false);
-
-impl Row {
-    fn status(&self) -> &'static str {
-        match self.target {
-            None => "info",
-            Some(_) if QUICK.load(Ordering::Relaxed) => "quick",
-            Some(Target::AtLeast(t)) if self.best >= t => "PASS",
-            Some(Target::AtMost(t)) if self.best <= t => "PASS",
-            Some(_) => "FAIL",
-        }
-    }
-
-    fn target_text(&self) -> String {
-        match self.target {
-            None => "-".into(),
-            Some(Target::AtLeast(t)) => format!(">= {}", human(t)),
-            Some(Target::AtMost(t)) => format!("<= {}", human(t)),
-        }
-    }
-}
-
-/// 31234567.0 -> "31.23 M"; small values plainly.
-fn human(v: f64) -> String {
-    if v >= 1e9 {
-        format!("{:.2} G", v / 1e9)
-    } else if v >= 1e6 {
-        format!("{:.2} M", v / 1e6)
-    } else if v >= 1e4 {
-        format!("{:.1} k", v / 1e3)
-    } else if v >= 100.0 || v.fract() == 0.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
-    }
-}
-
-struct Config {
-    quick: bool,
-    iters: usize,
-    /// Divides every workload size.
-    scale: usize,
-    /// `BACKSTAGE_BENCH_ONLY`: run only these workloads (comma-separated names).
-    only: Option<Vec<String>>,
-}
-
-impl Config {
-    fn from_env() -> Self {
-        // `cargo bench` passes `--bench`; `cargo test --benches` (a debug build) does not, and
-        // gets the quick smoke run.
-        let quick = std::env::var("BACKSTAGE_BENCH_QUICK").is_ok_and(|v| v == "1")
-            || !std::env::args().any(|a| a == "--bench");
-        let only = std::env::var("BACKSTAGE_BENCH_ONLY")
-            .ok()
-            .filter(|v| !v.trim().is_empty())
-            .map(|v| v.split(',').map(|w| w.trim().to_string()).collect());
-        Config {
-            quick,
-            iters: if quick { 1 } else { 5 },
-            scale: if quick { 100 } else { 1 },
-            only,
-        }
-    }
-
-    fn wants(&self, workload: &str) -> bool {
-        self.only
-            .as_ref()
-            .is_none_or(|only| only.iter().any(|w| w == workload))
-    }
-}
-
-fn rate(count: usize, t: &Timing) -> (f64, f64) {
-    (
-        count as f64 / t.best.as_secs_f64(),
-        count as f64 / t.median.as_secs_f64(),
-    )
-}
-
 /// The workload names `BACKSTAGE_BENCH_ONLY` accepts.
 const WORKLOADS: [&str; 7] = [
     "tell",
@@ -682,7 +561,7 @@ fn main() {
     let mut tell_rate = None;
     if config.wants("tell") {
         let t = measure(&config, &format!("tell x{n_tell}"), || tell(n_tell));
-        let (best, median) = rate(n_tell, &t);
+        let (best, median) = rate(n_tell as u64, &t);
         tell_rate = Some((best, median));
         rows.push(Row {
             name: "tell",
@@ -695,7 +574,7 @@ fn main() {
     }
     if config.wants("floor") {
         let t = measure(&config, &format!("floor x{n_tell}"), || floor(n_tell));
-        let (best, median) = rate(n_tell, &t);
+        let (best, median) = rate(n_tell as u64, &t);
         rows.push(Row {
             name: "floor",
             label: format!("floor: VecDeque<Box<dyn FnOnce>> ({n_tell} msgs)"),
@@ -720,7 +599,7 @@ fn main() {
     if config.wants("ask") {
         let n_ask = 100_000 / s;
         let t = measure(&config, &format!("ask x{n_ask}"), || ask_round_trips(n_ask));
-        let (best, median) = rate(n_ask, &t);
+        let (best, median) = rate(n_ask as u64, &t);
         rows.push(Row {
             name: "ask",
             label: format!("ask round trips ({n_ask} sequential)"),
@@ -743,7 +622,7 @@ fn main() {
     if config.wants("ping_pong") {
         let n_pp = 1_000_000 / s;
         let t = measure(&config, &format!("ping-pong x{n_pp}"), || ping_pong(n_pp));
-        let (best, median) = rate(n_pp, &t);
+        let (best, median) = rate(n_pp as u64, &t);
         rows.push(Row {
             name: "ping_pong",
             label: format!("ping-pong ({n_pp} msgs, 2 actors)"),
@@ -758,7 +637,7 @@ fn main() {
     if config.wants("spawn") {
         let n_spawn = 100_000 / s;
         let t = measure(&config, &format!("spawn x{n_spawn}"), || spawn(n_spawn));
-        let (best, median) = rate(n_spawn, &t);
+        let (best, median) = rate(n_spawn as u64, &t);
         rows.push(Row {
             name: "spawn",
             label: format!("spawn + start ({n_spawn} actors)"),
@@ -796,7 +675,7 @@ fn main() {
         let t = measure(&config, &format!("fan-out {n_subs}x{n_pubs}"), || {
             fan_out(n_subs, n_pubs)
         });
-        let (best, median) = rate(n_subs * n_pubs, &t);
+        let (best, median) = rate((n_subs * n_pubs) as u64, &t);
         rows.push(Row {
             name: "fan_out",
             label: format!("fan-out ({n_subs} subscribers x {n_pubs} publishes)"),

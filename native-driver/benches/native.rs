@@ -21,10 +21,14 @@
 //! of them); the names are those of [`WORKLOADS`]. `native_X` also runs its baseline,
 //! `manual_X`, for the ratio; `manual_X` alone runs only the baseline.
 
+// The harness shared with the core's benchmark binary.
+#[path = "../../core/benches/harness/mod.rs"]
+mod harness;
+
 use std::cell::Cell;
 use std::hint::black_box;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
@@ -34,6 +38,7 @@ use backstage_core::{
     System, SystemMetrics, Topic,
 };
 use backstage_native_driver::{Engine, Handle};
+use harness::*;
 
 // ---------------------------------------------------------------------------------------------
 // Actors and messages.
@@ -982,33 +987,6 @@ fn skynet(driver: Driver, levels: u32) -> Duration {
 // Measurement and reporting.
 // ---------------------------------------------------------------------------------------------
 
-struct Timing {
-    best: Duration,
-    median: Duration,
-    runs: usize,
-}
-
-/// A warm-up run (unless quick), then `iters` measured runs.
-fn measure(config: &Config, label: &str, mut run: impl FnMut() -> Duration) -> Timing {
-    if !config.quick {
-        run();
-    }
-    let mut times: Vec<Duration> = (0..config.iters).map(|_| run()).collect();
-    times.sort();
-    let timing = Timing {
-        best: times[0],
-        median: times[times.len() / 2],
-        runs: times.len(),
-    };
-    println!(
-        "  {label:<30} best {:>10.3} ms   median {:>10.3} ms   ({} runs)",
-        ms(timing.best),
-        ms(timing.median),
-        timing.runs
-    );
-    timing
-}
-
 /// Latency percentiles over `iters` runs of `samples` samples (after a short warm-up unless
 /// quick): for p50 and p99, the best run's and the median run's value.
 struct Latency {
@@ -1040,104 +1018,6 @@ fn measure_latency(config: &Config, label: &str, samples: usize, probe: Probe) -
         runs.len()
     );
     latency
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
-#[derive(Clone, Copy)]
-enum Target {
-    AtLeast(f64),
-    AtMost(f64),
-}
-
-struct Row {
-    name: &'static str,
-    label: String,
-    best: f64,
-    median: f64,
-    unit: &'static str,
-    target: Option<Target>,
-}
-
-/// Quick runs are too small to judge against the targets.
-static QUICK: AtomicBool = AtomicBool::new(false);
-
-impl Row {
-    fn status(&self) -> &'static str {
-        match self.target {
-            None => "info",
-            Some(_) if QUICK.load(Ordering::Relaxed) => "quick",
-            Some(Target::AtLeast(t)) if self.best >= t => "PASS",
-            Some(Target::AtMost(t)) if self.best <= t => "PASS",
-            Some(_) => "FAIL",
-        }
-    }
-
-    fn target_text(&self) -> String {
-        match self.target {
-            None => "-".into(),
-            Some(Target::AtLeast(t)) => format!(">= {}", human(t)),
-            Some(Target::AtMost(t)) => format!("<= {}", human(t)),
-        }
-    }
-}
-
-/// 31234567.0 -> "31.23 M"; small values plainly.
-fn human(v: f64) -> String {
-    if v >= 1e9 {
-        format!("{:.2} G", v / 1e9)
-    } else if v >= 1e6 {
-        format!("{:.2} M", v / 1e6)
-    } else if v >= 1e4 {
-        format!("{:.1} k", v / 1e3)
-    } else if v >= 100.0 || v.fract() == 0.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
-    }
-}
-
-struct Config {
-    quick: bool,
-    iters: usize,
-    /// Divides every workload size.
-    scale: usize,
-    /// `BACKSTAGE_BENCH_ONLY`: run only these workloads (comma-separated names).
-    only: Option<Vec<String>>,
-}
-
-impl Config {
-    fn from_env() -> Self {
-        // `cargo bench` passes `--bench`; `cargo test --benches` (a debug build) does not, and
-        // gets the quick smoke run.
-        let quick = std::env::var("BACKSTAGE_BENCH_QUICK").is_ok_and(|v| v == "1")
-            || !std::env::args().any(|a| a == "--bench");
-        let only = std::env::var("BACKSTAGE_BENCH_ONLY")
-            .ok()
-            .filter(|v| !v.trim().is_empty())
-            .map(|v| v.split(',').map(|w| w.trim().to_string()).collect());
-        Config {
-            quick,
-            iters: if quick { 1 } else { 5 },
-            scale: if quick { 100 } else { 1 },
-            only,
-        }
-    }
-
-    fn wants(&self, workload: &str) -> bool {
-        self.only
-            .as_ref()
-            .is_none_or(|only| only.iter().any(|w| w == workload))
-    }
-}
-
-fn rate(count: u64, t: &Timing) -> (f64, f64) {
-    (
-        count as f64 / t.best.as_secs_f64(),
-        count as f64 / t.median.as_secs_f64(),
-    )
 }
 
 /// The workload names `BACKSTAGE_BENCH_ONLY` accepts. `native_X` also runs its baseline,
