@@ -5,13 +5,18 @@
 use backstage_core::{Actor, ActorError, Addr, Context, Handler, Message, Runtime, SpawnOptions};
 use backstage_native_driver::Engine;
 
-#[derive(Default)]
 struct HelloWorld {
+    name: &'static str,
     count: u32,
+}
+impl HelloWorld {
+    fn named(name: &'static str) -> impl FnMut() -> HelloWorld + Send {
+        move || HelloWorld { name, count: 0 }
+    }
 }
 impl Actor for HelloWorld {
     fn stopped(&mut self, _: &mut Context<'_, Self>) {
-        println!("  hello actor stopped after {} greetings", self.count);
+        println!("  {} stopped after {} greetings", self.name, self.count);
     }
 }
 impl Handler<String> for HelloWorld {
@@ -51,7 +56,7 @@ impl Handler<Relay> for Sender {
         Relay(text): Relay,
         ctx: &mut Context<'_, Self>,
     ) -> Result<(), ActorError> {
-        let receiver = ctx.get_or_spawn("receiver", HelloWorld::default)?;
+        let receiver = ctx.get_or_spawn("receiver", HelloWorld::named("receiver"))?;
         ctx.tell(&receiver, format!("{text} (relayed)"))?;
         Ok(())
     }
