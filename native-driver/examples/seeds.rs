@@ -136,7 +136,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     println!("hello_world_string / hello_world_struct");
     let hello = h
-        .spawn_on(0, SpawnOptions::new().name("hello"), HelloWorld::default)
+        .spawn_on(
+            0,
+            SpawnOptions::new().name("hello"),
+            HelloWorld::named("hello"),
+        )
         .wait()?;
     h.tell(&hello, "World".to_string())?;
     let person = Person {
