@@ -24,6 +24,7 @@
 export * from "./errors.js";
 export { ActorRef, ActorSystem } from "./system.js";
 export type {
+  AbortSignalLike,
   ActorContext,
   AskOptions,
   Behaviour,

@@ -48,12 +48,23 @@ export interface SpawnOptions {
   readonly overflow?: Overflow;
 }
 
+/**
+ * The part of `AbortSignal` an ask uses, declared here so the package's types compile without
+ * the DOM or Node type libraries (any real `AbortSignal` fits).
+ */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  addEventListener(type: "abort", listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: "abort", listener: () => void): void;
+}
+
 /** Options of {@link ActorRef.ask}. */
 export interface AskOptions {
   /** Milliseconds to wait for the reply before rejecting with an `AskTimeoutError`. */
   readonly timeout?: number;
   /** Rejects the ask with an `AbortedError` when it fires (a reply after that is a dead letter). */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignalLike;
 }
 
 /** What a handler gets besides the message. */
