@@ -9,9 +9,10 @@ interface Bindings {
 
 /**
  * What {@link initialize} accepts: the module's bytes, a compiled `WebAssembly.Module`, or a
- * URL (string or `URL`) or `Response` to fetch it from.
+ * URL (string or `URL`) or `Response` to fetch it from. (`URL`, `Response` and `Module` fall
+ * under `object`: naming them would make the declarations need the DOM or Node type libraries.)
  */
-export type ModuleSource = ArrayBuffer | ArrayBufferView | URL | string | object;
+export type ModuleSource = ArrayBuffer | ArrayBufferView | string | object;
 
 /** Instantiates the WebAssembly module; call once before `ActorSystem.create()`. */
 export async function initialize(module: ModuleSource): Promise<void> {
