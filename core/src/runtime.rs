@@ -135,6 +135,13 @@ pub trait Runtime: sealed::Sealed {
         self.core().lookup_typed::<A>(name)
     }
 
+    /// The typed address of the live actor `id`, if it is an `A` (ids arrive untyped from
+    /// envelopes, events and other runtimes).
+    fn addr_of<A: Actor>(&self, id: ActorId) -> Option<Addr<A>> {
+        let cell = self.core().registry.get(id).ok()?;
+        ((cell.kind.type_id)() == core::any::TypeId::of::<A>()).then(|| Addr::new(id))
+    }
+
     /// True if `id` is a live actor.
     fn is_alive(&self, id: ActorId) -> bool {
         self.core().registry.is_alive(id)

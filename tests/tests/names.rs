@@ -114,3 +114,20 @@ fn spawning_a_child_of_a_stopped_parent_fails() {
         Err(SpawnError::NameTaken("kid".into()))
     );
 }
+
+#[test]
+fn an_untyped_id_becomes_a_typed_address_only_for_its_own_type() {
+    let mut d = ManualDriver::default();
+    let counter = d.spawn(|| Counter(0));
+    let other = d.spawn(|| Other);
+    assert_eq!(d.addr_of::<Counter>(counter.id()), Some(counter));
+    assert_eq!(d.addr_of::<Counter>(other.id()), None, "another type");
+    d.stop(counter.id()).unwrap();
+    d.run_until_idle();
+    assert_eq!(d.addr_of::<Counter>(counter.id()), None, "a stopped actor");
+    assert_eq!(
+        d.addr_of::<Counter>(ActorId::from_parts(0, 77, 0)),
+        None,
+        "no such actor"
+    );
+}
