@@ -30,7 +30,7 @@ use std::rc::{Rc, Weak};
 use std::time::Duration;
 
 use backstage_core::{
-    ActorError, ActorId, Addr, AskError, Context, Envelope, Instant, Responder, System,
+    ActorError, ActorId, AskError, Context, Envelope, Instant, Responder, System,
 };
 use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::closure::Closure;
@@ -185,9 +185,6 @@ pub(crate) struct Driver {
     /// Fires the armed timer.
     timer_fn: Function,
     yielder: Yield,
-    /// The typed address of each actor, by registry slot: JavaScript holds only ids, and the
-    /// core makes typed addresses only at spawn.
-    addrs: RefCell<Vec<Option<Addr<JsActor>>>>,
     deferred: RefCell<VecDeque<Deferred>>,
     events: RefCell<VecDeque<JsValue>>,
     listeners: RefCell<Vec<Function>>,
@@ -242,7 +239,6 @@ impl Driver {
                 drain_fn,
                 timer_fn,
                 yielder,
-                addrs: RefCell::new(Vec::new()),
                 deferred: RefCell::new(VecDeque::new()),
                 events: RefCell::new(VecDeque::new()),
                 listeners: RefCell::new(Vec::new()),
@@ -439,23 +435,6 @@ impl Driver {
         result
     }
 
-    pub(crate) fn remember(&self, addr: Addr<JsActor>) {
-        let index = addr.id().index() as usize;
-        let mut addrs = self.addrs.borrow_mut();
-        if addrs.len() <= index {
-            addrs.resize(index + 1, None);
-        }
-        addrs[index] = Some(addr);
-    }
-
-    /// The typed address of `id`, if `id` is the actor we last spawned in its slot (every
-    /// live actor is; a stale or forged id is not).
-    pub(crate) fn addr_of(&self, id: ActorId) -> Option<Addr<JsActor>> {
-        let addrs = self.addrs.borrow();
-        let addr = (*addrs.get(id.index() as usize)?)?;
-        (addr.id() == id).then_some(addr)
-    }
-
     /// An ask whose reply settles a promise; from a handler it goes through the handler's
     /// context, so it is sent at once with that actor as its sender.
     pub(crate) fn ask(
@@ -466,7 +445,7 @@ impl Driver {
         resolve: Function,
         reject: Function,
     ) -> Result<(), JsValue> {
-        self.call(true, |ops| match self.addr_of(to) {
+        self.call(true, |ops| match ops.addr_of(to) {
             Some(addr) => {
                 let answer = move |result: Result<JsValue, AskError>| {
                     let _ = match result {
@@ -482,7 +461,7 @@ impl Driver {
                 let envelope = Envelope::value(JsMessage(message));
                 let err = match ops.send_envelope(to, envelope) {
                     Err(e) => e,
-                    // Unreachable: every live actor's address is in `addrs`.
+                    // Unreachable: `addr_of` finds every live JavaScript actor.
                     Ok(()) => backstage_core::SendError::NoSuchActor(to),
                 };
                 let _ = reject.call1(

@@ -94,13 +94,9 @@ impl Runtime {
         let source = Source::from_js(behaviour)?;
         let options = convert::spawn_options(&options)?;
         let factory = JsActor::factory(Rc::downgrade(&self.driver), source);
-        let driver = &self.driver;
-        let addr = driver
-            .call(true, |ops| {
-                let addr = ops.spawn(options, factory)?;
-                driver.remember(addr);
-                Ok(addr)
-            })?
+        let addr = self
+            .driver
+            .call(true, |ops| ops.spawn(options, factory))?
             .map_err(convert::spawn_error)?;
         Ok(id_string(addr.id()))
     }
@@ -109,9 +105,8 @@ impl Runtime {
     pub fn tell(&self, id: &JsValue, message: JsValue) -> Result<(), JsValue> {
         self.driver.check_open()?;
         let to = id_from_js(id)?;
-        let addr = self.driver.addr_of(to);
         self.driver
-            .call(true, |ops| match addr {
+            .call(true, |ops| match ops.addr_of(to) {
                 Some(addr) => ops.tell(&addr, JsMessage(message)),
                 None => ops.send_envelope(to, Envelope::value(JsMessage(message))),
             })?
@@ -189,13 +184,11 @@ impl Runtime {
         self.driver.check_open()?;
         let topic = Topic::global(&string_arg(topic, "topic")?);
         let id = id_from_js(id)?;
-        let Some(addr) = self.driver.addr_of(id) else {
-            return Err(convert::topic_error(
-                backstage_core::TopicError::SubscriberGone(id),
-            ));
-        };
         self.driver
-            .call(false, |ops| ops.subscribe(&topic, &addr))?
+            .call(false, |ops| match ops.addr_of(id) {
+                Some(addr) => ops.subscribe(&topic, &addr),
+                None => Err(backstage_core::TopicError::SubscriberGone(id)),
+            })?
             .map_err(convert::topic_error)
     }
 

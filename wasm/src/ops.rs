@@ -26,6 +26,8 @@ pub(crate) trait Ops {
     fn poison(&mut self, id: ActorId) -> Result<(), SendError>;
     fn lookup(&self, name: &str) -> Option<ActorId>;
     fn is_alive(&self, id: ActorId) -> bool;
+    /// The typed address of `id`, if it is a live JavaScript actor.
+    fn addr_of(&self, id: ActorId) -> Option<Addr<JsActor>>;
     fn publish(&mut self, topic: &Topic, msg: JsMessage) -> usize;
     fn subscribe(&mut self, topic: &Topic, subscriber: &Addr<JsActor>) -> Result<(), TopicError>;
     fn unsubscribe(&mut self, topic: &Topic, subscriber: ActorId) -> bool;
@@ -68,6 +70,9 @@ macro_rules! forward_to_runtime {
         }
         fn is_alive(&self, id: ActorId) -> bool {
             Runtime::is_alive(self, id)
+        }
+        fn addr_of(&self, id: ActorId) -> Option<Addr<JsActor>> {
+            Runtime::addr_of::<JsActor>(self, id)
         }
         fn publish(&mut self, topic: &Topic, msg: JsMessage) -> usize {
             Runtime::publish(self, topic, msg)
