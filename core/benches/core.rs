@@ -701,47 +701,5 @@ fn main() {
         });
     }
 
-    // Machine-readable lines.
-    println!();
-    for row in &rows {
-        println!(
-            "BENCH name={} value={:.3} median={:.3} unit={} status={} quick={}",
-            row.name,
-            row.best,
-            row.median,
-            row.unit.replace(' ', "_"),
-            row.status(),
-            u8::from(quick)
-        );
-    }
-
-    // Summary.
-    println!();
-    println!(
-        "{:<48} {:>12} {:>12}  {:<14} {:<10} {:<6}",
-        "workload", "best", "median", "unit", "target", "status"
-    );
-    println!("{}", "-".repeat(108));
-    for row in &rows {
-        println!(
-            "{:<48} {:>12} {:>12}  {:<14} {:<10} {:<6}",
-            row.label,
-            human(row.best),
-            human(row.median),
-            row.unit,
-            row.target_text(),
-            row.status()
-        );
-    }
-    let failed = rows.iter().filter(|r| r.status() == "FAIL").count();
-    println!("{}", "-".repeat(108));
-    let verdict = if quick {
-        "quick mode: targets not judged, numbers not meaningful".to_string()
-    } else {
-        format!("{failed} target(s) missed")
-    };
-    println!(
-        "{verdict}; total bench time {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
+    report(&rows, quick, "", started.elapsed());
 }

@@ -129,3 +129,48 @@ pub fn rate(count: u64, t: &Timing) -> (f64, f64) {
         count as f64 / t.median.as_secs_f64(),
     )
 }
+
+/// Prints the `BENCH` lines, then the summary table and the verdict. `note` goes before the
+/// total time (e.g. the machine's parallelism).
+pub fn report(rows: &[Row], quick: bool, note: &str, elapsed: Duration) {
+    println!();
+    for row in rows {
+        println!(
+            "BENCH name={} value={:.3} median={:.3} unit={} status={} quick={}",
+            row.name,
+            row.best,
+            row.median,
+            row.unit.replace(' ', "_"),
+            row.status(),
+            u8::from(quick)
+        );
+    }
+    println!();
+    println!(
+        "{:<48} {:>12} {:>12}  {:<14} {:<10} {:<6}",
+        "workload", "best", "median", "unit", "target", "status"
+    );
+    println!("{}", "-".repeat(108));
+    for row in rows {
+        println!(
+            "{:<48} {:>12} {:>12}  {:<14} {:<10} {:<6}",
+            row.label,
+            human(row.best),
+            human(row.median),
+            row.unit,
+            row.target_text(),
+            row.status()
+        );
+    }
+    let failed = rows.iter().filter(|r| r.status() == "FAIL").count();
+    println!("{}", "-".repeat(108));
+    let verdict = if quick {
+        "quick mode: targets not judged, numbers not meaningful".to_string()
+    } else {
+        format!("{failed} target(s) missed")
+    };
+    println!(
+        "{verdict}; {note}total bench time {:.1} s",
+        elapsed.as_secs_f64()
+    );
+}
