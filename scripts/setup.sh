@@ -57,6 +57,45 @@ for tool in wasm-bindgen wasm-bindgen-test-runner; do
   fi
   echo "$tool $got"
 done
+
+step "wasm-pack (runs the wasm test suites; scripts/test.sh)"
+# Only ever run with `--mode no-install` (scripts/test.sh): it then uses the wasm-bindgen and
+# wasm-bindgen-test-runner checked above (their version must equal Cargo.lock's) and
+# /usr/bin/chromedriver, and fails instead of downloading anything. `wasm-pack test` runs no
+# wasm-opt, so it never looks for binaryen. (Its own once-a-day "newer wasm-pack?" query to
+# crates.io runs in the background and fails quietly offline.)
+wasm_pack=0.15.1
+if [ "$(version_of wasm-pack || true)" != "$wasm_pack" ]; then
+  build_dir=$(mktemp -d)
+  trap 'rm -rf "$build_dir"' EXIT
+  CARGO_TARGET_DIR="$build_dir" cargo install wasm-pack --version "$wasm_pack" --locked --force
+  rm -rf "$build_dir"
+  trap - EXIT
+fi
+got=$(version_of wasm-pack || true)
+if [ "$got" != "$wasm_pack" ]; then
+  echo "wasm-pack is '${got:-missing}' at $(command -v wasm-pack || echo '(not on PATH)'), want $wasm_pack" >&2
+  exit 1
+fi
+echo "wasm-pack $got"
+
+step "cargo-fuzz (the CBOR call decoder's fuzz target, fuzz/; scripts/test.sh)"
+# cargo-fuzz needs a nightly toolchain (libFuzzer's sanitizer flags). No toolchain is fetched
+# here: where nightly is missing, scripts/test.sh says so and skips the fuzz run.
+cargo_fuzz=0.13.2
+if rustup toolchain list | grep -q '^nightly'; then
+  if [ "$(cargo fuzz --version 2>/dev/null | awk '{ print $2 }')" != "$cargo_fuzz" ]; then
+    build_dir=$(mktemp -d)
+    trap 'rm -rf "$build_dir"' EXIT
+    CARGO_TARGET_DIR="$build_dir" cargo install cargo-fuzz --version "$cargo_fuzz" --locked --force
+    rm -rf "$build_dir"
+    trap - EXIT
+  fi
+  echo "cargo-fuzz $(cargo fuzz --version | awk '{ print $2 }')"
+else
+  echo "no nightly toolchain: cargo-fuzz not installed, the fuzz run will be skipped"
+fi
+
 step "npm packages of the TypeScript package (npm ci, from the committed lock)"
 command -v node >/dev/null || { echo "node (20+) is required" >&2; exit 1; }
 node --version

@@ -12,6 +12,10 @@
 //! `cargo test --benches` (which does not pass `--bench`) runs the same quick mode.
 //! `BACKSTAGE_BENCH_ONLY=tell,floor` runs only the named workloads (for profiling one of them);
 //! the names are those of [`WORKLOADS`].
+//!
+//! `proxy` and `proxy_ask` repeat `tell` and `ask` through the proxy of an `#[actor]` (the
+//! same counter, `counter.add(i)` / `counter.bump()`), and report their cost against the
+//! hand-written message measured in the same run (target: at most 1.2x).
 
 mod harness;
 
@@ -26,6 +30,7 @@ use harness::*;
 use backstage_core::{
     Actor, ActorError, Addr, Context, Handler, ManualDriver, Message, Runtime, SpawnOptions, Topic,
 };
+use backstage_macros::actor;
 
 // ---------------------------------------------------------------------------------------------
 // A counting allocator, for the bytes an idle actor costs.
@@ -193,6 +198,31 @@ impl Handler<Hits> for Player {
     }
 }
 
+/// [`Counter`] written as a proxy actor: the same state and work, its methods as messages.
+#[derive(Default)]
+struct ProxyCounter {
+    count: u64,
+    sum: u64,
+}
+impl Actor for ProxyCounter {}
+
+#[actor(local)]
+impl ProxyCounter {
+    pub fn add(&mut self, v: u64) {
+        self.count += 1;
+        self.sum = self.sum.wrapping_add(v);
+    }
+
+    pub fn bump(&mut self) -> u64 {
+        self.count += 1;
+        self.count
+    }
+
+    pub fn totals(&self) -> (u64, u64) {
+        (self.count, self.sum)
+    }
+}
+
 /// The smallest useful actor: one word of state.
 struct Tiny(#[allow(dead_code)] u64);
 impl Actor for Tiny {}
@@ -351,6 +381,55 @@ fn tell(n: usize) -> Duration {
     assert_eq!(count, n as u64, "tell: messages handled");
     assert_eq!(sum, expected_sum(n as u64), "tell: payload sum");
     assert_clean(&driver, "tell");
+    elapsed
+}
+
+/// [`tell`] through a proxy: `counter.add(i)` instead of `driver.tell(&counter, Add(i))`.
+fn proxy_tell(n: usize) -> Duration {
+    let mut driver = ManualDriver::default();
+    let addr = driver
+        .spawn_with(SpawnOptions::new().capacity(CHUNK), ProxyCounter::default)
+        .expect("spawn");
+    let counter = driver.proxy(&addr);
+    driver.run_until_idle();
+
+    let start = Instant::now();
+    let mut sent = 0;
+    while sent < n {
+        let end = (sent + CHUNK).min(n);
+        for i in sent..end {
+            counter.add(black_box(i as u64));
+        }
+        sent = end;
+        driver.run_until_idle();
+    }
+    let elapsed = start.elapsed();
+
+    let totals = driver
+        .block_on(counter.totals())
+        .expect("idle")
+        .expect("ask");
+    assert_eq!(totals.0, n as u64, "proxy: messages handled");
+    assert_eq!(totals.1, expected_sum(n as u64), "proxy: payload sum");
+    assert_clean(&driver, "proxy");
+    elapsed
+}
+
+/// [`ask_round_trips`] through a proxy: `counter.bump()`.
+fn proxy_ask_round_trips(n: usize) -> Duration {
+    let mut driver = ManualDriver::default();
+    let addr = driver.spawn(ProxyCounter::default);
+    let counter = driver.proxy(&addr);
+    driver.run_until_idle();
+
+    let start = Instant::now();
+    for i in 1..=n as u64 {
+        let value = driver.block_on(counter.bump());
+        assert_eq!(value, Some(Ok(i)), "proxy ask: reply {i}");
+    }
+    let elapsed = start.elapsed();
+
+    assert_clean(&driver, "proxy ask");
     elapsed
 }
 
@@ -522,10 +601,12 @@ fn skynet(levels: u32) -> Duration {
 // ---------------------------------------------------------------------------------------------
 
 /// The workload names `BACKSTAGE_BENCH_ONLY` accepts.
-const WORKLOADS: [&str; 7] = [
+const WORKLOADS: [&str; 9] = [
     "tell",
     "floor",
+    "proxy",
     "ask",
+    "proxy_ask",
     "ping_pong",
     "spawn",
     "fan_out",
@@ -595,11 +676,39 @@ fn main() {
         }
     }
 
+    // 1b. the same tells through a proxy (`counter.add(i)`), against hand-written messages.
+    if config.wants("proxy") {
+        let t = measure(&config, &format!("proxy tell x{n_tell}"), || {
+            proxy_tell(n_tell)
+        });
+        let (best, median) = rate(n_tell as u64, &t);
+        rows.push(Row {
+            name: "proxy_tell",
+            label: format!("proxy tell ({n_tell} msgs, chunks of {CHUNK})"),
+            best,
+            median,
+            unit: "msgs/s",
+            target: None,
+        });
+        if let Some((tell_best, tell_median)) = tell_rate {
+            rows.push(Row {
+                name: "proxy_cost",
+                label: "proxy call / typed message (time)".into(),
+                best: tell_best / best,
+                median: tell_median / median,
+                unit: "ratio",
+                target: Some(Target::AtMost(1.2)),
+            });
+        }
+    }
+
     // 2. ask round trips
+    let mut ask_rate = None;
     if config.wants("ask") {
         let n_ask = 100_000 / s;
         let t = measure(&config, &format!("ask x{n_ask}"), || ask_round_trips(n_ask));
         let (best, median) = rate(n_ask as u64, &t);
+        ask_rate = Some((best, median));
         rows.push(Row {
             name: "ask",
             label: format!("ask round trips ({n_ask} sequential)"),
@@ -616,6 +725,31 @@ fn main() {
             unit: "ns",
             target: None,
         });
+    }
+    if config.wants("proxy_ask") {
+        let n_ask = 100_000 / s;
+        let t = measure(&config, &format!("proxy ask x{n_ask}"), || {
+            proxy_ask_round_trips(n_ask)
+        });
+        let (best, median) = rate(n_ask as u64, &t);
+        rows.push(Row {
+            name: "proxy_ask",
+            label: format!("proxy ask round trips ({n_ask} sequential)"),
+            best,
+            median,
+            unit: "round trips/s",
+            target: None,
+        });
+        if let Some((ask_best, ask_median)) = ask_rate {
+            rows.push(Row {
+                name: "proxy_ask_cost",
+                label: "proxy ask / typed ask (time)".into(),
+                best: ask_best / best,
+                median: ask_median / median,
+                unit: "ratio",
+                target: Some(Target::AtMost(1.2)),
+            });
+        }
     }
 
     // 3. ping-pong

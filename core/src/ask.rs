@@ -37,6 +37,9 @@ pub(crate) struct Shared {
     pub(crate) pender: RefCell<Option<Rc<dyn Fn()>>>,
     /// Replies dropped while a handler panicked: answered with the panic once it is caught.
     pub(crate) unwound: RefCell<Vec<Rc<dyn ErasedReply>>>,
+    /// What handles ([`ActorRef`](crate::ActorRef), proxies) sent, in order, until the
+    /// scheduler drains it (see `proxy::Queued`).
+    pub(crate) ops: RefCell<Vec<Box<dyn crate::proxy::Queued>>>,
 }
 
 impl Shared {
@@ -45,12 +48,26 @@ impl Shared {
             ready: RefCell::new(VecDeque::new()),
             pender: RefCell::new(None),
             unwound: RefCell::new(Vec::new()),
+            ops: RefCell::new(Vec::new()),
         }
     }
 
     pub(crate) fn push(&self, item: Ready) {
         self.ready.borrow_mut().push_back(item);
         self.pend();
+    }
+
+    /// Queues what a handle sent. Tells the driver only when the queue was empty: a
+    /// non-empty queue has been announced already and not drained since.
+    #[inline]
+    pub(crate) fn push_op(&self, op: Box<dyn crate::proxy::Queued>) {
+        let mut ops = self.ops.borrow_mut();
+        let was_empty = ops.is_empty();
+        ops.push(op);
+        drop(ops);
+        if was_empty {
+            self.pend();
+        }
     }
 
     /// Tells the driver there is work (see [`System::set_pender`](crate::System::set_pender)).
@@ -162,6 +179,23 @@ impl<R: 'static> Pending<R> {
 
     fn is_waiting(&self) -> bool {
         matches!(*self.state.borrow(), State::Waiting(_))
+    }
+
+    /// Hands the result of an [`Ask`] future to an actor's continuation instead (see
+    /// [`Ask::then`]): at once if it is already there, else when it arrives.
+    fn redirect(&self, asker: ActorId, resume: Box<dyn FnOnce(Result<R, AskError>) -> Letter>) {
+        let mut state = self.state.borrow_mut();
+        match core::mem::replace(&mut *state, State::Closed) {
+            State::Waiting(Waiter::Task(_)) => {
+                *state = State::Waiting(Waiter::Actor { asker, resume });
+            }
+            State::Done(result) => {
+                drop(state);
+                let letter = resume(result);
+                self.shared.push(Ready::Resume { to: asker, letter });
+            }
+            other => *state = other,
+        }
     }
 }
 
@@ -298,10 +332,38 @@ impl<R: 'static> Future for Ask<R> {
     }
 }
 
+impl<R: 'static> Ask<R> {
+    /// Hands the reply to a continuation of the actor whose handler runs, as
+    /// [`Context::ask`](crate::Context::ask) does: the handler returns at once, and `then` runs
+    /// later as a message to this actor. For asks made through an [`ActorRef`](crate::ActorRef)
+    /// or a proxy inside a handler, which cannot await.
+    pub fn then<A, F>(self, ctx: &mut crate::Context<'_, A>, then: F)
+    where
+        A: crate::Actor,
+        F: FnOnce(
+                &mut A,
+                Result<R, AskError>,
+                &mut crate::Context<'_, A>,
+            ) -> Result<(), crate::ActorError>
+            + 'static,
+    {
+        let resume = Box::new(move |result| {
+            let body = crate::envelope::Resume::<A, R, F> {
+                then,
+                result,
+                _actor: core::marker::PhantomData,
+            };
+            Letter::new(None, Box::new(body))
+        });
+        self.pending.redirect(ctx.id(), resume);
+    }
+}
+
 impl<R: 'static> Drop for Ask<R> {
     fn drop(&mut self) {
         let mut state = self.pending.state.borrow_mut();
-        if matches!(*state, State::Waiting(_)) {
+        // Only a future's own waiter is abandoned: after `then` the continuation waits on.
+        if matches!(*state, State::Waiting(Waiter::Task(_))) {
             *state = State::Closed;
         }
     }

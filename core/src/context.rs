@@ -11,7 +11,7 @@ use core::time::Duration;
 use crate::actor::{Actor, Handler};
 use crate::ask::{Pending, ReplyTo, Responder};
 use crate::envelope::{Envelope, Letter, Resume};
-use crate::metrics::{DeadLetter, DeadLetterReason};
+use crate::metrics::{DeadLetter, DeadLetterReason, SystemMetrics};
 use crate::system::Core;
 use crate::topics::Topic;
 use crate::{ActorError, ActorId, Addr, AskError, Message, SpawnError, SpawnOptions};
@@ -70,6 +70,18 @@ impl<'a, A: Actor> Context<'a, A> {
     /// This actor's parent (`None` for a top-level actor).
     pub fn parent(&self) -> Option<ActorId> {
         self.core.registry.get(self.me).ok().and_then(|c| c.parent)
+    }
+
+    /// The system-wide counters as they stand mid-run (what
+    /// [`System::metrics`](crate::System::metrics) returns outside handlers).
+    pub fn metrics(&self) -> &SystemMetrics {
+        &self.core.metrics
+    }
+
+    /// The retained dead letters, oldest first (as
+    /// [`System::dead_letters`](crate::System::dead_letters)).
+    pub fn dead_letters(&self) -> impl Iterator<Item = &DeadLetter> {
+        self.core.events.dead_letters.iter()
     }
 
     /// This actor's live children, in spawn order.

@@ -174,36 +174,7 @@ impl<A: Handler<M>, M: Message> Body for Typed<A, M> {
         sender: Option<ActorId>,
     ) -> Outcome {
         let Typed { msg, reply, .. } = *self;
-        let Some(actor) = (actor as &mut dyn Any).downcast_mut::<A>() else {
-            if let Some(reply) = reply {
-                reply.fail(AskError::NoReply);
-            }
-            return wrong_actor::<A>();
-        };
-        // The reply channel stays in this frame; the handler may take it (`defer_reply`). If
-        // the handler panics, unwinding drops it here and it answers with the panic.
-        let mut reply = reply;
-        let mut ctx = Context::<A>::new(core, me, sender).with_reply(&mut reply);
-        let result = actor.handle(msg, &mut ctx);
-        let dead = ctx.was_unhandled();
-        match result {
-            Ok(value) => {
-                if let Some(reply) = reply {
-                    reply.send(value);
-                }
-                if dead {
-                    Outcome::DeadLettered
-                } else {
-                    Outcome::Delivered
-                }
-            }
-            Err(err) => {
-                if let Some(reply) = reply {
-                    reply.fail(AskError::Failed(err.clone()));
-                }
-                Outcome::Failed(err)
-            }
-        }
+        deliver_typed::<A, M>(msg, reply, actor, core, me, sender)
     }
 
     fn type_name(&self) -> &'static str {
@@ -216,6 +187,49 @@ impl<A: Handler<M>, M: Message> Body for Typed<A, M> {
             reply.fail(err);
         }
         Box::new(msg)
+    }
+}
+
+/// Hands a typed message (and its reply channel) to `A`'s handler: what [`Typed`] and the
+/// letters of handles (`proxy::Routed`) do on delivery.
+#[inline]
+pub(crate) fn deliver_typed<A: Handler<M>, M: Message>(
+    msg: M,
+    reply: Option<ReplyTo<M::Reply>>,
+    actor: &mut dyn AnyActor,
+    core: &mut Core,
+    me: ActorId,
+    sender: Option<ActorId>,
+) -> Outcome {
+    let Some(actor) = (actor as &mut dyn Any).downcast_mut::<A>() else {
+        if let Some(reply) = reply {
+            reply.fail(AskError::NoReply);
+        }
+        return wrong_actor::<A>();
+    };
+    // The reply channel stays in this frame; the handler may take it (`defer_reply`). If
+    // the handler panics, unwinding drops it here and it answers with the panic.
+    let mut reply = reply;
+    let mut ctx = Context::<A>::new(core, me, sender).with_reply(&mut reply);
+    let result = actor.handle(msg, &mut ctx);
+    let dead = ctx.was_unhandled();
+    match result {
+        Ok(value) => {
+            if let Some(reply) = reply {
+                reply.send(value);
+            }
+            if dead {
+                Outcome::DeadLettered
+            } else {
+                Outcome::Delivered
+            }
+        }
+        Err(err) => {
+            if let Some(reply) = reply {
+                reply.fail(AskError::Failed(err.clone()));
+            }
+            Outcome::Failed(err)
+        }
     }
 }
 

@@ -43,9 +43,39 @@ impl ActorId {
         self.index
     }
 
-    /// How many actors used this slot before this one.
+    /// How many actors used this slot before this one (always below
+    /// [`ActorId::GENERATION_LIMIT`]).
     pub const fn generation(&self) -> u32 {
         self.generation
+    }
+
+    /// Generations stay below 2²¹: a slot retires for good after that many tenants (a few
+    /// bytes kept per two million spawns on one slot). With the 32-bit index, the local part of
+    /// an id then fits in 53 bits, so JavaScript holds it exactly as a number
+    /// ([`ActorId::local_number`]).
+    pub const GENERATION_LIMIT: u32 = 1 << 21;
+
+    /// The local part (index and generation) as one integer below 2⁵³: `generation × 2³² +
+    /// index`. The node is left out: it is the receiving system's own.
+    ///
+    /// ```
+    /// use backstage_core::{ActorId, NodeId};
+    /// let id = ActorId::from_parts(0, 7, 3);
+    /// assert_eq!(id.local_number(), 3 * (1 << 32) + 7);
+    /// assert_eq!(ActorId::from_local_number(NodeId(0), id.local_number()), Some(id));
+    /// ```
+    pub const fn local_number(&self) -> u64 {
+        ((self.generation as u64) << 32) | self.index as u64
+    }
+
+    /// Reads [`ActorId::local_number`] back for `node`; `None` if `number` cannot be one
+    /// (its generation part is at or above the limit).
+    pub const fn from_local_number(node: NodeId, number: u64) -> Option<Self> {
+        let generation = number >> 32;
+        if generation >= ActorId::GENERATION_LIMIT as u64 {
+            return None;
+        }
+        Some(ActorId::new(node, number as u32, generation as u32))
     }
 
     /// Packs the id into a `u64` pair-free form plus the node, for wire formats and JS handles.

@@ -60,6 +60,13 @@
 //!   `sent == delivered + dead_letters + rejected` once the mailboxes are empty.
 //! - **Timers** ([`Runtime::send_after`], [`Runtime::send_every`]) are data in the core, fired
 //!   when the driver's clock passes them.
+//! - **Proxies** (seed 000): with the `macros` feature, `#[actor]` on an actor's `impl` makes
+//!   its public methods its messages and writes a typed proxy; [`Runtime::actor`] activates
+//!   an actor by id on first use and returns it. Proxies wrap an [`ActorRef`], a handle that
+//!   sends without borrowing the system ([`proxy`]); [`StreamRef`] does the same for streams.
+//! - **Wire form** (feature `cbor`, `wire`): a call as a CBOR frame `[method, [args]]`, with
+//!   limits and typed errors, and the `wire::Dispatcher` that turns a frame into the typed
+//!   message, for calls that cross a boundary (WebAssembly, loops, processes).
 //!
 //! See [`driver`] for the contract a driver implements.
 #![no_std]
@@ -79,6 +86,7 @@ mod id;
 mod lifecycle;
 mod mailbox;
 mod metrics;
+pub mod proxy;
 mod registry;
 mod runtime;
 mod scheduler;
@@ -87,6 +95,8 @@ mod system;
 mod time;
 mod timers;
 mod topics;
+#[cfg(feature = "cbor")]
+pub mod wire;
 
 pub use actor::{Actor, Handler, Message};
 pub use ask::{Ask, Responder, SendFuture};
@@ -99,12 +109,18 @@ pub use mailbox::Overflow;
 pub use metrics::{
     ActorInfo, ActorState, DeadLetter, DeadLetterReason, SystemEvent, SystemMetrics,
 };
+pub use proxy::{Activate, ActorRef, ProxyActor, StreamRef};
 pub use runtime::Runtime;
 pub use supervision::{Decision, StopReason, Strategy, Supervisor};
 pub use system::{RunReport, SpawnOptions, System, SystemConfig};
 pub use time::Instant;
 pub use timers::TimerId;
 pub use topics::{Stream, Topic};
+
+/// `#[actor]` on an actor's `impl` block: its public methods become its messages, with a typed
+/// proxy (feature `macros`; see [`backstage_macros`]).
+#[cfg(feature = "macros")]
+pub use backstage_macros::actor;
 
 /// The last path segment of a type name, for compact debug output.
 pub(crate) fn short_type_name<T: ?Sized>() -> &'static str {

@@ -30,6 +30,26 @@ pub(crate) enum Route {
     Force,
 }
 
+/// The body of [`Core::enqueue`], shared with [`Core::enqueue_inline`] (one text, two
+/// inlining decisions).
+macro_rules! enqueue_body {
+    ($core:ident, $to:ident, $letter:ident, $route:ident) => {{
+        $core.metrics.sent += 1;
+        if let Ok(cell) = $core.registry.get_mut($to) {
+            let room = cell.mailbox.len() < cell.capacity as usize || $route == Route::Force;
+            if room && !cell.has(STOPPING) {
+                cell.mailbox.push_back($letter);
+                if cell.flags & NOT_RUNNABLE == 0 {
+                    cell.flags |= SCHEDULED;
+                    $core.run_queue.push_back($to);
+                }
+                return Ok(());
+            }
+        }
+        $core.enqueue_slow($to, $letter, $route)
+    }};
+}
+
 impl Core {
     /// Puts `letter` into `to`'s mailbox, applying its overflow policy.
     ///
@@ -41,19 +61,20 @@ impl Core {
         letter: Letter,
         route: Route,
     ) -> Result<(), SendError> {
-        self.metrics.sent += 1;
-        if let Ok(cell) = self.registry.get_mut(to) {
-            let room = cell.mailbox.len() < cell.capacity as usize || route == Route::Force;
-            if room && !cell.has(STOPPING) {
-                cell.mailbox.push_back(letter);
-                if cell.flags & NOT_RUNNABLE == 0 {
-                    cell.flags |= SCHEDULED;
-                    self.run_queue.push_back(to);
-                }
-                return Ok(());
-            }
-        }
-        self.enqueue_slow(to, letter, route)
+        enqueue_body!(self, to, letter, route)
+    }
+
+    /// [`enqueue`](Core::enqueue), always inlined: for the one place that delivers every
+    /// message sent through a handle (`proxy::Routed`), where a call would pass the letter
+    /// through memory just written (a store-forwarding stall on every message).
+    #[inline(always)]
+    pub(crate) fn enqueue_inline(
+        &mut self,
+        to: ActorId,
+        letter: Letter,
+        route: Route,
+    ) -> Result<(), SendError> {
+        enqueue_body!(self, to, letter, route)
     }
 
     /// The target is gone or its mailbox is full.

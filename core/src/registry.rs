@@ -163,15 +163,19 @@ impl Registry {
         ActorId::new(self.node, index, 0)
     }
 
-    /// Frees the slot; the generation moves on so `id` never resolves again.
+    /// Frees the slot; the generation moves on so `id` never resolves again. A slot whose
+    /// next generation would reach [`ActorId::GENERATION_LIMIT`] retires instead of wrapping
+    /// around (so an id is never reused at all).
     pub(crate) fn remove(&mut self, id: ActorId) -> Option<Box<Cell>> {
         let slot = self.slots.get_mut(id.index() as usize)?;
         if slot.generation != id.generation() {
             return None;
         }
         let cell = slot.cell.take()?;
-        slot.generation = slot.generation.wrapping_add(1);
-        self.free.push(id.index());
+        slot.generation += 1;
+        if slot.generation < ActorId::GENERATION_LIMIT {
+            self.free.push(id.index());
+        }
         self.live -= 1;
         Some(cell)
     }
@@ -209,6 +213,22 @@ mod tests {
             factory: Box::new(|| Box::new(Nobody)),
             extra: None,
         }
+    }
+
+    #[test]
+    fn a_slot_retires_at_the_generation_limit() {
+        let mut registry = Registry::new(NodeId(0));
+        let first = registry.insert(cell());
+        registry.slots[0].generation = ActorId::GENERATION_LIMIT - 1;
+        let last = ActorId::new(NodeId(0), first.index(), ActorId::GENERATION_LIMIT - 1);
+        assert!(registry.remove(last).is_some());
+        let next = registry.insert(cell());
+        assert_ne!(
+            next.index(),
+            first.index(),
+            "the retired slot is not reused"
+        );
+        assert!(registry.get(last).is_err());
     }
 
     #[test]

@@ -2,11 +2,13 @@
 //! [`Context`](crate::Context) can do. Written once, used from inside and outside actors.
 
 use alloc::boxed::Box;
+use alloc::vec::Vec;
 use core::time::Duration;
 
 use crate::actor::{Actor, Handler};
 use crate::envelope::{Envelope, Letter, PoisonPill, Typed, Untyped};
 use crate::mailbox::Route;
+use crate::proxy::{Activate, ActorRef, ProxyActor, StreamRef};
 use crate::system::Core;
 use crate::timers::{TimerAction, TimerId};
 use crate::topics::{Stream, Topic};
@@ -20,6 +22,10 @@ pub(crate) mod sealed {
     pub trait Sealed {
         fn core(&self) -> &Core;
         fn parts(&mut self) -> (&mut Core, Option<ActorId>);
+        /// Who counts as the sender, without borrowing mutably.
+        fn sender(&self) -> Option<ActorId> {
+            None
+        }
     }
 
     impl Sealed for crate::System {
@@ -47,6 +53,9 @@ pub(crate) mod sealed {
         fn parts(&mut self) -> (&mut Core, Option<ActorId>) {
             let me = self.id();
             (self.core, Some(me))
+        }
+        fn sender(&self) -> Option<ActorId> {
+            Some(self.id())
         }
     }
 }
@@ -145,6 +154,41 @@ pub trait Runtime: sealed::Sealed {
     /// True if `id` is a live actor.
     fn is_alive(&self, id: ActorId) -> bool {
         self.core().registry.is_alive(id)
+    }
+
+    /// Spawns a child of `parent` (supervised by it, stopped before it), as
+    /// [`Context::spawn_child_with`](crate::Context::spawn_child_with) does for the running actor: for code acting on an actor's
+    /// behalf outside its handler (a driver resuming an asynchronous handler, say). Fails with
+    /// [`SpawnError::ParentGone`] if `parent` is not alive.
+    fn spawn_child_of<A: Actor>(
+        &mut self,
+        parent: ActorId,
+        options: SpawnOptions,
+        factory: impl FnMut() -> A + 'static,
+    ) -> Result<Addr<A>, SpawnError> {
+        self.parts().0.spawn(Some(parent), options, factory)
+    }
+
+    /// The live children of `id`, in spawn order (none if `id` is not alive).
+    fn children_of(&self, id: ActorId) -> Vec<ActorId> {
+        self.core()
+            .registry
+            .get(id)
+            .map(|cell| cell.children().to_vec())
+            .unwrap_or_default()
+    }
+
+    /// `watcher` watches `target` (as [`Context::watch`](crate::Context::watch) from `watcher`) or, with `on` false,
+    /// stops watching it. Fails if `watcher` is not alive.
+    fn watch_as(&mut self, watcher: ActorId, target: ActorId, on: bool) -> Result<(), SendError> {
+        let core = self.parts().0;
+        core.registry.get(watcher)?;
+        if on {
+            core.watch(watcher, target);
+        } else {
+            core.unwatch(watcher, target);
+        }
+        Ok(())
     }
 
     /// Stops `id` on its next turn, before any queued message (which become dead letters).
@@ -254,6 +298,38 @@ pub trait Runtime: sealed::Sealed {
     /// The current time, as the driver last told it.
     fn now(&self) -> crate::Instant {
         self.core().now
+    }
+
+    /// The typed proxy of the actor called `id`, activating it on first use (a virtual actor:
+    /// seed 000's `getActor(Proxy, id)`, Orleans' grains). A new actor's state comes from
+    /// [`Activate`] (`Default::default()` for `Default` actors), as does the fresh state
+    /// after every restart. Fails if `id` names an actor of another type.
+    ///
+    /// The proxy sends without borrowing the runtime (see [`ActorRef`]); obtained inside a
+    /// handler, its calls come from that actor.
+    fn actor<A: ProxyActor + Activate>(&mut self, id: &str) -> Result<A::Proxy, SpawnError> {
+        let sender = sealed::Sealed::sender(self);
+        let core = self.parts().0;
+        let addr = core.activate::<A>(id)?;
+        Ok(A::Proxy::from(core.actor_ref(&addr, sender)))
+    }
+
+    /// The typed proxy of an actor spawned by address.
+    fn proxy<A: ProxyActor>(&self, addr: &Addr<A>) -> A::Proxy {
+        A::Proxy::from(self.actor_ref(addr))
+    }
+
+    /// A handle that sends to `addr` without borrowing the runtime (see [`ActorRef`]).
+    fn actor_ref<A: Actor>(&self, addr: &Addr<A>) -> ActorRef<A> {
+        self.core().actor_ref(addr, sealed::Sealed::sender(self))
+    }
+
+    /// The stream called `name` as a handle that publishes and subscribes without borrowing
+    /// the runtime (`news.next(v)`; see [`StreamRef`]). Created on first use; fails if it
+    /// carries another type.
+    fn stream_ref<T: Clone + 'static>(&mut self, name: &str) -> Result<StreamRef<T>, TopicError> {
+        let sender = sealed::Sealed::sender(self);
+        self.parts().0.stream_ref(name, sender)
     }
 }
 

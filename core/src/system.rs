@@ -266,6 +266,7 @@ impl System {
         let core = &mut self.core;
         !core.run_queue.is_empty()
             || !core.shared.ready.borrow().is_empty()
+            || !core.shared.ops.borrow().is_empty()
             || core.timers.next_deadline().is_some_and(|t| t <= core.now)
     }
 
@@ -464,6 +465,7 @@ impl Core {
 
     /// Moves replies and late results produced outside the scheduler into place.
     pub(crate) fn drain_ready(&mut self) {
+        self.drain_ops();
         loop {
             let next = self.shared.ready.borrow_mut().pop_front();
             match next {

@@ -119,7 +119,40 @@ fn deliver_clone<A: Handler<M>, M: Message + Clone>(
     }
 }
 
+/// Delivers a clone of a published `T` converted into the message `M` (a subscribed method).
+fn deliver_converted<A: Handler<M>, T: Clone + 'static, M: Message + From<T>>(
+    core: &mut Core,
+    to: ActorId,
+    from: Option<ActorId>,
+    value: &dyn Any,
+) {
+    if let Some(value) = value.downcast_ref::<T>() {
+        let letter = Letter::new(from, Typed::<A, M>::boxed(M::from(value.clone()), None));
+        let _ = core.enqueue(to, letter, Route::Forward);
+    }
+}
+
 impl Core {
+    /// Subscribes `subscriber` to the `T`s published on `topic`, each delivered as `M::from(t)`
+    /// (a proxy's method subscribed to a stream: see `StreamRef::subscribe`).
+    pub(crate) fn subscribe_converted<A: Handler<M>, T: Clone + 'static, M: Message + From<T>>(
+        &mut self,
+        topic: &Topic,
+        subscriber: ActorId,
+    ) -> Result<(), TopicError> {
+        let accepts = Accepts::Typed {
+            type_id: TypeId::of::<T>(),
+            deliver: deliver_converted::<A, T, M>,
+        };
+        self.add_subscription(
+            topic,
+            Subscription {
+                subscriber,
+                accepts,
+            },
+        )
+    }
+
     fn add_subscription(&mut self, topic: &Topic, sub: Subscription) -> Result<(), TopicError> {
         let cell = self
             .registry
@@ -193,7 +226,7 @@ impl Core {
     }
 
     /// Publishes `msg` to every subscriber of `topic`; returns how many it was sent to.
-    pub(crate) fn publish<M: Message + Clone>(
+    pub(crate) fn publish<M: Clone + 'static>(
         &mut self,
         from: Option<ActorId>,
         topic: &Topic,
@@ -276,7 +309,7 @@ impl Core {
     }
 
     /// Declares (or checks) a stream's element type.
-    pub(crate) fn stream<T: Message + Clone>(
+    pub(crate) fn stream<T: Clone + 'static>(
         &mut self,
         name: &str,
     ) -> Result<Stream<T>, TopicError> {

@@ -18,6 +18,7 @@ export type ErrorCode =
   | "RUNTIME_SHUT_DOWN"
   | "RUNTIME_BUSY"
   | "RUNTIME_ABORTED"
+  | "INVALID_MESSAGE"
   | "INVALID_ARGUMENT";
 
 /** Base class of every error the runtime raises. */
@@ -50,6 +51,10 @@ export class AbortedError extends BackstageError {}
 export class RuntimeShutDownError extends BackstageError {}
 /** The WebAssembly instance aborted; every pending ask is rejected with this. */
 export class RuntimeAbortedError extends BackstageError {}
+/** A value that does not fit a Rust actor's message type (or malformed CBOR bytes); nothing was sent. */
+export class InvalidMessageError extends BackstageError {}
+/** An argument of the wrong type or out of range (an option, a behaviour, a timeout). */
+export class InvalidArgumentError extends BackstageError {}
 
 const classes: Partial<Record<ErrorCode, new (code: ErrorCode, message: string, options?: { cause?: unknown }) => BackstageError>> = {
   NO_SUCH_ACTOR: NoSuchActorError,
@@ -62,6 +67,8 @@ const classes: Partial<Record<ErrorCode, new (code: ErrorCode, message: string, 
   ABORTED: AbortedError,
   RUNTIME_SHUT_DOWN: RuntimeShutDownError,
   RUNTIME_ABORTED: RuntimeAbortedError,
+  INVALID_MESSAGE: InvalidMessageError,
+  INVALID_ARGUMENT: InvalidArgumentError,
 };
 
 // A trap of the WebAssembly instance (e.g. a Rust panic); looked up at run time because the
@@ -81,5 +88,5 @@ export function toBackstageError(thrown: unknown): BackstageError {
   if (WasmRuntimeError && thrown instanceof WasmRuntimeError) {
     return new RuntimeAbortedError("RUNTIME_ABORTED", message, { cause: thrown });
   }
-  return new BackstageError("INVALID_ARGUMENT", message, { cause: thrown });
+  return new InvalidArgumentError("INVALID_ARGUMENT", message, { cause: thrown });
 }

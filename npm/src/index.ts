@@ -1,6 +1,7 @@
 /**
  * Backstage actors for TypeScript. Import from `backstage-actors` (the WebAssembly module is
- * loaded for you) or from `backstage-actors/slim` (you call `initialize` with the module).
+ * loaded for you: from disk in Node, inlined elsewhere), `backstage-actors/web` (fetched next
+ * to the package) or `backstage-actors/slim` (you call `initialize` with the module).
  *
  * @example
  * ```ts
@@ -22,16 +23,21 @@
  * ```
  */
 export * from "./errors.js";
-export { ActorRef, ActorSystem } from "./system.js";
+export { ActorRef, ActorSystem, RustActorRef, Stream } from "./system.js";
 export type {
   AbortSignalLike,
   ActorContext,
   AskOptions,
   Behaviour,
   BehaviourSource,
+  CborValue,
   DeadLetter,
   Overflow,
+  RustActors,
   SpawnOptions,
+  StopReason,
+  SupervisorOptions,
   SystemEvent,
   SystemMetrics,
+  SystemOptions,
 } from "./system.js";

@@ -1,15 +1,12 @@
-// Node entry: instantiates the module synchronously from the file next to it.
+// Node entry (`import "backstage-actors"` under the `node` condition): instantiates the module
+// synchronously from the .wasm next to the package, read from disk (no base64 cost).
 import { readFileSync } from "node:fs";
 
-import { bindRuntime, type RawRuntimeClass } from "./system.js";
+import { createGlue } from "../pkg/backstage_wasm.js";
+import { bindRuntime } from "./system.js";
 
-interface Bindings {
-  initSync(options: { module: ArrayBufferView }): unknown;
-  Runtime: RawRuntimeClass;
-}
-
-const bindings = (await import(new URL("../pkg/backstage_wasm.js", import.meta.url).href)) as Bindings;
-bindings.initSync({ module: readFileSync(new URL("../pkg/backstage_wasm_bg.wasm", import.meta.url)) });
-bindRuntime(bindings.Runtime);
+const glue = createGlue();
+glue.initSync({ module: readFileSync(new URL("../pkg/backstage_wasm_bg.wasm", import.meta.url)) });
+bindRuntime(glue, createGlue);
 
 export * from "./index.js";

@@ -1,13 +1,13 @@
 // CommonJS entry (`require("backstage-actors")`, compiled by tsconfig.cjs.json into dist/cjs/):
-// wasm-bindgen's `--target nodejs` glue (pkg-node/, CommonJS) instantiates the module
-// synchronously on require. It reads the same optimised .wasm as the ESM entries (pkg/).
-import { bindRuntime, type RawRuntimeClass } from "./system.js";
+// the CommonJS copy of the glue factory, instantiated synchronously from the .wasm file on disk.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 
-interface Bindings {
-  Runtime: RawRuntimeClass;
-}
+import { bindRuntime, type Glue } from "./system.js";
 
-const bindings = require("../../pkg-node/backstage_wasm.js") as Bindings;
-bindRuntime(bindings.Runtime);
+const { createGlue } = require("../../pkg/backstage_wasm.cjs") as { createGlue(): Glue };
+const glue = createGlue();
+glue.initSync({ module: readFileSync(join(__dirname, "..", "..", "pkg", "backstage_wasm_bg.wasm")) });
+bindRuntime(glue, createGlue);
 
 export * from "./index.js";

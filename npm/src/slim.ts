@@ -1,24 +1,18 @@
-// Slim entry: the caller provides the module (bytes, a compiled Module, a URL or a Response),
-// as a Web Worker or a custom loader needs.
-import { bindRuntime, type RawRuntimeClass } from "./system.js";
+// Slim entry (ESM): the caller provides the module (bytes, a compiled Module, a URL or a
+// Response), as a Web Worker or a custom loader needs. `backstage-actors/backstage.wasm` is
+// the package's module, for `import.meta.resolve`, `require.resolve` or a bundler's asset import.
+import { createGlue } from "../pkg/backstage_wasm.js";
+import type { ModuleSource } from "./source.js";
+import { bindRuntime } from "./system.js";
 
-interface Bindings {
-  default(options: { module_or_path: unknown }): Promise<unknown>;
-  Runtime: RawRuntimeClass;
-}
+export type { ModuleSource } from "./source.js";
 
-/**
- * What {@link initialize} accepts: the module's bytes, a compiled `WebAssembly.Module`, or a
- * URL (string or `URL`) or `Response` to fetch it from. (`URL`, `Response` and `Module` fall
- * under `object`: naming them would make the declarations need the DOM or Node type libraries.)
- */
-export type ModuleSource = ArrayBuffer | ArrayBufferView | string | object;
+const glue = createGlue();
 
 /** Instantiates the WebAssembly module; call once before `ActorSystem.create()`. */
 export async function initialize(module: ModuleSource): Promise<void> {
-  const bindings = (await import("../pkg/backstage_wasm.js" as string)) as Bindings;
-  await bindings.default({ module_or_path: module });
-  bindRuntime(bindings.Runtime);
+  await glue.init({ module_or_path: module });
+  bindRuntime(glue, createGlue);
 }
 
 export * from "./index.js";

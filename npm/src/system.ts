@@ -3,42 +3,154 @@
  * {@link ActorRef}s whose message and reply types the compiler checks.
  */
 
-import { AbortedError, BackstageError, toBackstageError } from "./errors.js";
+import { AbortedError, RuntimeAbortedError, toBackstageError } from "./errors.js";
+
+/** A raw behaviour, as the WebAssembly module calls it (ids are numbers; -1: no sender). */
+interface RawBehaviour {
+  receive(message: unknown, sender: number, self: number): unknown;
+  started?(self: number): unknown;
+  stopped?(self: number): unknown;
+  terminated?(id: number, reason: StopReason, self: number): unknown;
+}
 
 /** The raw, handle-based class the WebAssembly module exports (private to this package). */
 export interface RawRuntime {
-  spawn(behaviour: unknown, options: unknown): string;
-  tell(id: string, message: unknown): void;
-  ask(id: string, message: unknown, timeoutMs: unknown): Promise<unknown>;
-  stop(id: string): void;
-  poison(id: string): void;
-  lookup(name: string): string | undefined;
-  isAlive(id: string): boolean;
+  readonly node: number;
+  spawn(behaviour: RawBehaviour | (() => RawBehaviour), options: unknown, parent: number): number;
+  getOrSpawn(name: string, behaviour: RawBehaviour | (() => RawBehaviour)): number;
+  spawnRust(kind: string, options: unknown, parent: number): number;
+  tell(id: number, message: unknown): void;
+  ask(id: number, message: unknown, timeoutMs: number | undefined, resolve: (reply: unknown) => void, reject: (error: unknown) => void): void;
+  stop(id: number): void;
+  poison(id: number): void;
+  lookup(name: string): number | undefined;
+  isAlive(id: number): boolean;
+  children(id: number): number[];
+  watch(watcher: number, target: number): void;
+  unwatch(watcher: number, target: number): void;
   publish(topic: string, message: unknown): number;
-  subscribe(topic: string, id: string): void;
-  unsubscribe(topic: string, id: string): boolean;
+  subscribe(topic: string, id: number): void;
+  unsubscribe(topic: string, id: number): boolean;
   metrics(): SystemMetrics;
-  deadLetters(): DeadLetter[];
-  onEvent(listener: (event: SystemEvent) => void): void;
-  offEvent(listener: (event: SystemEvent) => void): boolean;
+  deadLetters(): RawDeadLetter[];
+  onEvent(listener: (event: RawEvent) => void): void;
+  offEvent(listener: (event: RawEvent) => void): boolean;
   shutdown(): void;
+  abortForTesting(message: string): void;
   readonly isShutDown: boolean;
 }
 
-/** The constructor of {@link RawRuntime}. */
-export type RawRuntimeClass = new (options?: unknown) => RawRuntime;
+/** The constructor of {@link RawRuntime}, with the instance-wide statics. */
+export interface RawRuntimeClass {
+  new (options?: unknown): RawRuntime;
+  onAbort(listener: (message: string) => void): void;
+}
 
-let rawRuntime: RawRuntimeClass | undefined;
+/** What the build's glue factory (`createGlue()`) makes: one instantiation's bindings. */
+export interface Glue {
+  readonly Runtime: RawRuntimeClass;
+  initSync(options: { module: unknown }): unknown;
+  init(options: { module_or_path: unknown }): Promise<unknown>;
+  /** The compiled `WebAssembly.Module`, once instantiated. */
+  compiled(): unknown;
+}
 
-/** Connects the typed API to an instantiated WebAssembly module (done by the entry points). */
-export function bindRuntime(runtime: RawRuntimeClass): void {
-  rawRuntime = runtime;
+declare function queueMicrotask(callback: () => void): void;
+
+// A trap of the WebAssembly instance; looked up at run time (no DOM types here).
+const WasmRuntimeError = (globalThis as { WebAssembly?: { RuntimeError?: abstract new () => Error } }).WebAssembly?.RuntimeError;
+
+/** One instantiation of the module, and the systems that run on it. */
+class Instance {
+  readonly glue: Glue;
+  readonly #createGlue: () => Glue;
+  /** Systems not shut down: told if the instance aborts. */
+  readonly systems = new Set<ActorSystem>();
+  /** Why the instance aborted, once it has. */
+  abortedWith: string | undefined;
+  #next: Instance | undefined;
+
+  constructor(glue: Glue, createGlue: () => Glue) {
+    this.glue = glue;
+    this.#createGlue = createGlue;
+    glue.Runtime.onAbort((message) => this.abort(message));
+  }
+
+  /**
+   * Wraps the callbacks the runtime gives the host (drains, timers, promise reactions): a trap
+   * inside one is this instance's abort, not an uncaught exception that would end a Node
+   * process.
+   */
+  readonly guard = (callback: (value?: unknown) => void): ((value?: unknown) => void) => {
+    return (value) => {
+      try {
+        callback(value);
+      } catch (thrown) {
+        if (!(WasmRuntimeError && thrown instanceof WasmRuntimeError)) throw thrown;
+        this.abort(thrown.message);
+      }
+    };
+  };
+
+  /**
+   * The instance trapped (a Rust panic, whose hook calls this first, or any other trap): every
+   * system on it is dead; those created with `restartOnAbort` move to a fresh instance. Called
+   * from inside the instance, so the work is scheduled.
+   */
+  abort(message: string): void {
+    if (this.abortedWith !== undefined) return;
+    this.abortedWith = message;
+    queueMicrotask(() => {
+      const systems = [...this.systems];
+      this.systems.clear();
+      for (const system of systems) system.aborted(message);
+      for (const system of systems) if (system.restartsOnAbort) system.reinstantiate(this.next());
+    });
+  }
+
+  /** The instance that replaces this one (made once, from the same compiled module). */
+  next(): Instance {
+    if (!this.#next) {
+      const glue = this.#createGlue();
+      glue.initSync({ module: this.glue.compiled() });
+      this.#next = new Instance(glue, this.#createGlue);
+      if (current === this) current = this.#next;
+    }
+    return this.#next;
+  }
+}
+
+/** The instance new systems run on. */
+let current: Instance | undefined;
+
+/**
+ * Connects the typed API to an instantiated module (done by the entry points): `glue` is
+ * initialised; `createGlue` makes fresh ones (for re-instantiation after an abort).
+ */
+export function bindRuntime(glue: Glue, createGlue: () => Glue): void {
+  if (current?.glue !== glue) current = new Instance(glue, createGlue);
 }
 
 /** What a full mailbox does with one more message. */
 export type Overflow = "reject" | "dropOldest" | "dropNewest";
 
-/** Options of {@link ActorSystem.spawn}. */
+/**
+ * How a supervisor handles a failed child (a throw, or a rejected promise): the same
+ * strategies as the core. `onFailure` is what happens to the failed actor (and, with
+ * `oneForAll` / `restForOne`, to its siblings / younger siblings): restarted from a fresh
+ * behaviour (default), resumed as is, stopped, or the failure escalated to this actor's own
+ * supervisor. More than `maxRestarts` restarts within `withinMs` stop the child instead.
+ */
+export interface SupervisorOptions {
+  readonly strategy?: "oneForOne" | "oneForAll" | "restForOne";
+  readonly onFailure?: "restart" | "resume" | "stop" | "escalate";
+  /** Default 3. */
+  readonly maxRestarts?: number;
+  /** Default 5000. */
+  readonly withinMs?: number;
+}
+
+/** Options of {@link ActorSystem.spawn} and {@link ActorContext.spawn}. */
 export interface SpawnOptions {
   /** Registers the actor under a name unique among live actors. */
   readonly name?: string;
@@ -46,6 +158,27 @@ export interface SpawnOptions {
   readonly capacity?: number;
   /** What a full mailbox does (default `"reject"`: the sender gets a `MailboxFullError`). */
   readonly overflow?: Overflow;
+  /** How this actor supervises the children it spawns. */
+  readonly supervisor?: SupervisorOptions;
+}
+
+/** Options of {@link ActorSystem.create}. */
+export interface SystemOptions {
+  /** How many messages one drain handles before yielding to the host (default 2048). */
+  readonly budget?: number;
+  /** Mailbox capacity of actors spawned without one (default 1024). */
+  readonly defaultCapacity?: number;
+  /** How many dead letters {@link ActorSystem.deadLetters} keeps (default 64). */
+  readonly deadLetterRetention?: number;
+  /** How top-level actors are supervised (default: restart, at most 3 times in 5 s). */
+  readonly supervisor?: SupervisorOptions;
+  /**
+   * If the WebAssembly instance aborts (a Rust panic), move this system to a fresh instance and
+   * spawn its top-level actors again from their definitions (children are re-created by their
+   * parents' `started` hooks, as after a supervisor's restart). The refs `spawn` returned stay
+   * valid. Off by default: an aborted system stays dead.
+   */
+  readonly restartOnAbort?: boolean;
 }
 
 /**
@@ -67,14 +200,30 @@ export interface AskOptions {
   readonly signal?: AbortSignalLike;
 }
 
-/** What a handler gets besides the message. */
+/** Why an actor stopped. */
+export type StopReason = "requested" | "poisonPill" | "parentStopped" | "shutdown" | "failed";
+
+/**
+ * What a handler or hook gets besides the message. It acts for its actor, also after an
+ * `await` in an async handler (and fails with `ActorStoppedError` once the actor is gone).
+ */
 export interface ActorContext<Msg, Reply> {
   /** This actor. */
   readonly self: ActorRef<Msg, Reply>;
   /** The actor that sent the message, if an actor sent it. */
   readonly sender: ActorRef<unknown, unknown> | undefined;
-  /** The system this actor runs in: spawn, look up, publish from inside handlers. */
+  /** The system this actor runs in: spawn top-level actors, look up, publish. */
   readonly system: ActorSystem;
+  /** Spawns a child of this actor: supervised by it, stopped before it. */
+  spawn<M, R = void>(behaviour: BehaviourSource<M, R>, options?: SpawnOptions): ActorRef<M, R>;
+  /** Spawns a Rust actor exported by the module as a child of this actor. */
+  spawnRust<K extends keyof RustActors>(kind: K, options?: SpawnOptions): RustActorRef<RustActors[K]["message"], RustActors[K]["reply"]>;
+  /** This actor's live children, in spawn order. */
+  children(): ActorRef<unknown, unknown>[];
+  /** Calls this actor's `terminated` hook when `other` stops (at once if it already has). */
+  watch(other: ActorRef<never, unknown>): void;
+  /** Stops watching `other`. */
+  unwatch(other: ActorRef<never, unknown>): void;
 }
 
 /**
@@ -85,6 +234,8 @@ export interface Behaviour<Msg, Reply = void> {
   receive(message: Msg, ctx: ActorContext<Msg, Reply>): Reply | Promise<Reply>;
   started?(ctx: ActorContext<Msg, Reply>): void | Promise<void>;
   stopped?(ctx: ActorContext<Msg, Reply>): void;
+  /** A watched actor stopped. */
+  terminated?(other: ActorRef<unknown, unknown>, reason: StopReason, ctx: ActorContext<Msg, Reply>): void | Promise<void>;
 }
 
 /**
@@ -109,6 +260,7 @@ export interface SystemMetrics {
 
 /** A message that could not be delivered. */
 export interface DeadLetter {
+  /** The id of the actor it was for. */
   readonly to: string | undefined;
   readonly from: string | undefined;
   readonly reason: string;
@@ -116,59 +268,74 @@ export interface DeadLetter {
   readonly message: unknown;
 }
 
-/** Something that happened in the system. */
+type RawId = number | string | undefined;
+type RawDeadLetter = Omit<DeadLetter, "to" | "from"> & { readonly to: RawId; readonly from: RawId };
+type RawEvent = { readonly type: string; readonly id?: RawId; readonly parent?: RawId; readonly to?: RawId; readonly from?: RawId };
+
+/** Something that happened in the system. Ids are the text form of {@link ActorRef.id}. */
 export type SystemEvent =
   | { readonly type: "spawned"; readonly id: string; readonly parent?: string; readonly name?: string }
   | { readonly type: "failed"; readonly id: string; readonly error: string }
   | { readonly type: "restarted"; readonly id: string; readonly error: string }
-  | { readonly type: "stopped"; readonly id: string; readonly reason: string; readonly error?: string }
-  | ({ readonly type: "deadLetter" } & DeadLetter);
+  | { readonly type: "stopped"; readonly id: string; readonly reason: StopReason; readonly error?: string }
+  | ({ readonly type: "deadLetter" } & DeadLetter)
+  | { readonly type: "aborted"; readonly error: string }
+  | { readonly type: "reinstantiated"; readonly actors: number };
 
-function call<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (thrown) {
-    throw toBackstageError(thrown);
-  }
-}
+const NO_SENDER = -1;
+/** The `parent` of a top-level actor (no id is 0). */
+const TOP_LEVEL = 0;
+const TWO_32 = 2 ** 32;
 
 /** A typed handle to an actor that takes `Msg`s and answers asks with `Reply`s. */
 export class ActorRef<Msg, Reply = void> {
   readonly #system: ActorSystem;
-  /** The actor's id (`"node.index.generation"`), stable and never reused. */
-  readonly id: string;
+  /** The runtime the actor lives in (an aborted one for a ref left behind by an abort). */
+  #raw: RawRuntime;
+  #text: string | undefined;
+  /** @internal The id as the WebAssembly module knows it. */
+  handle: number;
 
   /** @internal */
-  constructor(system: ActorSystem, id: string) {
+  constructor(system: ActorSystem, handle: number) {
     this.#system = system;
-    this.id = id;
+    this.#raw = system.raw;
+    this.handle = handle;
+  }
+
+  /** @internal The actor was spawned again on a fresh instance (see `restartOnAbort`). */
+  rebind(raw: RawRuntime, handle: number): void {
+    this.#raw = raw;
+    this.handle = handle;
+    this.#text = undefined;
+  }
+
+  /** The actor's id, `"node.index.generation"`: stable, and never reused by another actor. */
+  get id(): string {
+    return (this.#text ??= this.#system.idText(this.handle));
   }
 
   /** Sends without waiting; throws if the actor is gone or its mailbox refuses. */
   tell(message: Msg): void {
-    call(() => this.#system.raw.tell(this.id, message));
+    try {
+      this.#raw.tell(this.handle, message);
+    } catch (thrown) {
+      throw toBackstageError(thrown);
+    }
   }
 
   /** Sends and resolves with the reply. */
-  ask(message: Msg, options: AskOptions = {}): Promise<Reply> {
-    const { timeout, signal } = options;
+  ask(message: Msg, options?: AskOptions): Promise<Reply> {
+    const signal = options?.signal;
     if (signal?.aborted) {
-      return Promise.reject(new AbortedError("ABORTED", "the ask was aborted before it was sent"));
+      return Promise.reject(new AbortedError("ABORTED", "the ask was aborted before it was sent", { cause: signal.reason }));
     }
-    let reply: Promise<Reply>;
-    try {
-      reply = this.#system.raw.ask(this.id, message, timeout) as Promise<Reply>;
-    } catch (thrown) {
-      return Promise.reject(toBackstageError(thrown));
-    }
-    const settled = reply.catch((thrown: unknown) => {
-      throw toBackstageError(thrown);
-    });
-    if (!signal) return settled;
+    const reply = this.#system.request<Reply>(this.#raw, this.handle, message, options?.timeout);
+    if (!signal) return reply;
     return new Promise<Reply>((resolve, reject) => {
       const abort = () => reject(new AbortedError("ABORTED", "the ask was aborted", { cause: signal.reason }));
       signal.addEventListener("abort", abort, { once: true });
-      settled.then(
+      reply.then(
         (value) => {
           signal.removeEventListener("abort", abort);
           resolve(value);
@@ -183,17 +350,34 @@ export class ActorRef<Msg, Reply = void> {
 
   /** Stops the actor before its queued messages (they become dead letters). */
   stop(): void {
-    call(() => this.#system.raw.stop(this.id));
+    try {
+      this.#raw.stop(this.handle);
+    } catch (thrown) {
+      throw toBackstageError(thrown);
+    }
   }
 
   /** Stops the actor after the messages already queued. */
   poison(): void {
-    call(() => this.#system.raw.poison(this.id));
+    try {
+      this.#raw.poison(this.handle);
+    } catch (thrown) {
+      throw toBackstageError(thrown);
+    }
   }
 
   /** True while the actor is alive. */
   get isAlive(): boolean {
-    return !this.#system.isShutDown && this.#system.raw.isAlive(this.id);
+    try {
+      return this.#raw.isAlive(this.handle);
+    } catch {
+      return false; // shut down or aborted
+    }
+  }
+
+  /** True if `other` names the same actor. */
+  equals(other: ActorRef<never, unknown> | undefined): boolean {
+    return other !== undefined && other.handle === this.handle && other.#raw === this.#raw;
   }
 
   /** `using actor = system.spawn(...)` stops it at the end of the scope. */
@@ -206,47 +390,367 @@ export class ActorRef<Msg, Reply = void> {
   }
 }
 
+/** A value of the CBOR data model, as the Rust actors exchange them with JavaScript. */
+export type CborValue = null | boolean | number | string | Uint8Array | readonly CborValue[] | { readonly [key: string]: CborValue };
+
+/**
+ * The Rust actors the package's WebAssembly module exports, by the name
+ * {@link ActorSystem.spawnRust} takes: the messages each takes and what it answers.
+ */
+export interface RustActors {
+  /** Adds up numbers; every message answers the total (`reset`: the total before). */
+  counter: {
+    message: { readonly type: "add"; readonly by: number } | { readonly type: "get" } | { readonly type: "reset" };
+    reply: number;
+  };
+  /**
+   * A key-value store: `put` answers the previous value (or `null`), `get` the value (or
+   * `null`), `delete` whether the key was there, `keys` the keys in order.
+   */
+  kv: {
+    message:
+      | { readonly type: "put"; readonly key: string; readonly value: CborValue }
+      | { readonly type: "get"; readonly key: string }
+      | { readonly type: "delete"; readonly key: string }
+      | { readonly type: "keys" };
+    reply: CborValue;
+  };
+}
+
+/**
+ * A reference to a Rust actor. Messages are converted to its Rust message type at the call (a
+ * value that does not fit throws `InvalidMessageError`, and nothing is sent); or, with
+ * {@link RustActorRef.tellCbor} / {@link RustActorRef.askCbor}, passed as the message's CBOR
+ * encoding, and answered in CBOR.
+ */
+export class RustActorRef<Msg, Reply> extends ActorRef<Msg, Reply> {
+  /** Sends the CBOR encoding of a message. */
+  tellCbor(bytes: Uint8Array): void {
+    (this as ActorRef<unknown, unknown>).tell(bytes);
+  }
+
+  /** Sends the CBOR encoding of a message; resolves with the reply's CBOR encoding. */
+  askCbor(bytes: Uint8Array, options?: AskOptions): Promise<Uint8Array> {
+    return (this as ActorRef<unknown, unknown>).ask(bytes, options) as Promise<Uint8Array>;
+  }
+}
+
+/** The context handed to one call of a handler or hook: made per call, cheap until read. */
+class Context<Msg, Reply> implements ActorContext<Msg, Reply> {
+  readonly system: ActorSystem;
+  readonly self: ActorRef<Msg, Reply>;
+  readonly #sender: number;
+
+  constructor(system: ActorSystem, self: ActorRef<Msg, Reply>, sender: number) {
+    this.system = system;
+    this.self = self;
+    this.#sender = sender;
+  }
+
+  get sender(): ActorRef<unknown, unknown> | undefined {
+    return this.#sender === NO_SENDER ? undefined : new ActorRef<unknown, unknown>(this.system, this.#sender);
+  }
+
+  spawn<M, R = void>(behaviour: BehaviourSource<M, R>, options?: SpawnOptions): ActorRef<M, R> {
+    return this.system.spawnActor(behaviour, options, this.self.handle);
+  }
+
+  spawnRust<K extends keyof RustActors>(kind: K, options?: SpawnOptions): RustActorRef<RustActors[K]["message"], RustActors[K]["reply"]> {
+    return this.system.spawnRustActor(kind, options, this.self.handle);
+  }
+
+  children(): ActorRef<unknown, unknown>[] {
+    const system = this.system;
+    return call(() => system.raw.children(this.self.handle)).map((id) => new ActorRef<unknown, unknown>(system, id));
+  }
+
+  watch(other: ActorRef<never, unknown>): void {
+    call(() => this.system.raw.watch(this.self.handle, other.handle));
+  }
+
+  unwatch(other: ActorRef<never, unknown>): void {
+    call(() => this.system.raw.unwatch(this.self.handle, other.handle));
+  }
+}
+
+function call<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (thrown) {
+    throw toBackstageError(thrown);
+  }
+}
+
+/** Filled in once `raw.spawn` has returned; the behaviour's calls come later, from drains. */
+interface SelfSlot {
+  ref: ActorRef<never, unknown> | undefined;
+}
+
+/** A typed stream of `T` over a topic: publishers and subscribers agree on the type. */
+export class Stream<T> {
+  readonly #system: ActorSystem;
+  /** The topic's name. */
+  readonly name: string;
+
+  /** @internal */
+  constructor(system: ActorSystem, name: string) {
+    this.#system = system;
+    this.name = name;
+  }
+
+  /** Publishes `value` to every subscriber; returns how many it reached. */
+  next(value: T): number {
+    return this.#system.publish<T>(this.name, value);
+  }
+
+  /**
+   * Subscribes an actor (each value reaches its `receive`) or a function (called with each
+   * value, in order, from the runtime's drain). Returns the unsubscribe.
+   */
+  subscribe(subscriber: ActorRef<T, unknown> | ((value: T) => void | Promise<void>)): () => void {
+    const system = this.#system;
+    if (subscriber instanceof ActorRef) {
+      system.subscribe(this.name, subscriber);
+      return () => {
+        if (!system.isShutDown) system.unsubscribe(this.name, subscriber);
+      };
+    }
+    const listener = system.spawn<T>({ receive: (value) => subscriber(value) });
+    system.subscribe(this.name, listener);
+    return () => {
+      if (listener.isAlive) listener.stop();
+    };
+  }
+
+  /** Removes an actor's subscription; true if there was one. */
+  unsubscribe(subscriber: ActorRef<never, unknown>): boolean {
+    return this.#system.unsubscribe(this.name, subscriber);
+  }
+}
+
+/** How to spawn a top-level actor again on a fresh instance (see `restartOnAbort`). */
+interface Definition {
+  readonly ref: ActorRef<never, unknown>;
+  spawn(raw: RawRuntime): number;
+}
+
 /** An actor system running on the host's event loop. */
 export class ActorSystem {
-  /** @internal */
-  readonly raw: RawRuntime;
+  #raw: RawRuntime;
+  #instance: Instance;
+  readonly #options: SystemOptions;
+  readonly #node: string;
+  /** Rejecters of the asks in flight, for {@link RuntimeAbortedError} if the instance aborts. */
+  readonly #pending = new Set<(error: unknown) => void>();
+  /** Listeners of {@link ActorSystem.on}, with what the module calls for each. */
+  readonly #listeners = new Map<(event: SystemEvent) => void, (event: RawEvent) => void>();
+  /** With `restartOnAbort`: the live top-level actors, by handle, in spawn order. */
+  readonly #definitions: Map<number, Definition> | undefined;
+  #abortedWith: string | undefined;
 
-  private constructor(raw: RawRuntime) {
-    this.raw = raw;
+  private constructor(instance: Instance, options: SystemOptions) {
+    this.#instance = instance;
+    this.#options = options;
+    this.#raw = this.#start(instance);
+    this.#node = String(this.#raw.node);
+    if (options.restartOnAbort) this.#definitions = new Map();
+  }
+
+  /** A raw runtime on `instance`, this system's bookkeeping hooked to it. */
+  #start(instance: Instance): RawRuntime {
+    if (instance.abortedWith !== undefined) {
+      throw new RuntimeAbortedError("RUNTIME_ABORTED", `the WebAssembly instance aborted: ${instance.abortedWith}`);
+    }
+    const { restartOnAbort: _, ...options } = this.#options;
+    const Raw = instance.glue.Runtime;
+    const raw = call(() => new Raw({ ...options, guard: instance.guard }));
+    instance.systems.add(this);
+    if (this.#options.restartOnAbort) {
+      raw.onEvent((event) => {
+        if (event.type === "stopped" && typeof event.id === "number") this.#definitions?.delete(event.id);
+      });
+    }
+    return raw;
+  }
+
+  /** @internal The raw runtime this system runs on now. */
+  get raw(): RawRuntime {
+    return this.#raw;
+  }
+
+  /** @internal Whether the system moves to a fresh instance when its instance aborts. */
+  get restartsOnAbort(): boolean {
+    return this.#definitions !== undefined && !this.#shutDown;
+  }
+
+  #shutDown = false;
+
+  /** @internal The instance aborted: fail what waits, tell the listeners. */
+  aborted(message: string): void {
+    this.#abortedWith = message;
+    const error = new RuntimeAbortedError("RUNTIME_ABORTED", `the WebAssembly instance aborted: ${message}`);
+    for (const fail of [...this.#pending]) fail(error);
+    this.#emit({ type: "aborted", error: message });
+  }
+
+  /** @internal Moves to `instance` and spawns the top-level actors again. */
+  reinstantiate(instance: Instance): void {
+    const definitions = this.#definitions;
+    if (!definitions) return;
+    this.#instance = instance;
+    this.#raw = this.#start(instance);
+    this.#abortedWith = undefined;
+    for (const raw of this.#listeners.values()) this.#raw.onEvent(raw);
+    const actors = [...definitions.values()];
+    definitions.clear();
+    for (const definition of actors) {
+      try {
+        const handle = definition.spawn(this.#raw);
+        definition.ref.rebind(this.#raw, handle);
+        definitions.set(handle, definition);
+      } catch {
+        // Cannot happen on a fresh runtime (names are free again); the ref stays dead if so.
+      }
+    }
+    this.#emit({ type: "reinstantiated", actors: definitions.size });
+  }
+
+  #emit(event: SystemEvent): void {
+    for (const listener of [...this.#listeners.keys()]) {
+      try {
+        listener(event);
+      } catch {
+        // One throwing listener does not keep the others from hearing it.
+      }
+    }
+  }
+
+  /** Records how to spawn a top-level actor again (with `restartOnAbort`). */
+  #define(ref: ActorRef<never, unknown>, spawn: (raw: RawRuntime) => number): void {
+    // A second `getOrSpawn` of a live actor keeps the first definition (and its ref).
+    if (!this.#definitions?.has(ref.handle)) this.#definitions?.set(ref.handle, { ref, spawn });
+  }
+
+  /**
+   * Makes the runtime's next step abort the WebAssembly instance, as a bug in the runtime (a
+   * Rust panic) would, so that an application can test its handling of it: pending asks
+   * reject with {@link RuntimeAbortedError}, every system on the instance reports `"aborted"`
+   * to its listeners and is unusable afterwards, except those created with `restartOnAbort`,
+   * which move to a fresh instance and report `"reinstantiated"`.
+   */
+  abortForTesting(message = "abortForTesting"): void {
+    call(() => this.#raw.abortForTesting(message));
+  }
+
+  /** True once the WebAssembly instance has aborted (see {@link RuntimeAbortedError}). */
+  get isAborted(): boolean {
+    return this.#abortedWith !== undefined;
   }
 
   /** Creates a system (after the package's WebAssembly module is initialised). */
-  static create(options: { readonly budget?: number } = {}): ActorSystem {
-    if (!rawRuntime) {
-      throw new BackstageError("RUNTIME_ABORTED", "the WebAssembly module is not initialised: import from 'backstage-actors' or call initialize() from 'backstage-actors/slim' first");
+  static create(options: SystemOptions = {}): ActorSystem {
+    if (!current) {
+      throw new RuntimeAbortedError("RUNTIME_ABORTED", "the WebAssembly module is not initialised: import from 'backstage-actors' or call initialize() from 'backstage-actors/slim' first");
     }
-    const Raw = rawRuntime;
-    return new ActorSystem(call(() => new Raw(options)));
+    return new ActorSystem(current, options);
   }
 
-  /** Spawns an actor and returns its typed reference. */
-  spawn<Msg, Reply = void>(behaviour: BehaviourSource<Msg, Reply>, options: SpawnOptions = {}): ActorRef<Msg, Reply> {
-    const wrap = (b: Behaviour<Msg, Reply>) => this.#wrap(b);
-    const source = typeof behaviour === "function" ? () => wrap(behaviour()) : wrap(behaviour);
-    const id = call(() => this.raw.spawn(source, options));
-    return new ActorRef<Msg, Reply>(this, id);
+  /** Spawns a top-level actor and returns its typed reference. */
+  spawn<Msg, Reply = void>(behaviour: BehaviourSource<Msg, Reply>, options?: SpawnOptions): ActorRef<Msg, Reply> {
+    return this.spawnActor(behaviour, options, TOP_LEVEL);
   }
 
-  #context<Msg, Reply>(raw: { self: string; sender?: string }): ActorContext<Msg, Reply> {
-    return {
-      self: new ActorRef<Msg, Reply>(this, raw.self),
-      sender: raw.sender === undefined ? undefined : new ActorRef<unknown, unknown>(this, raw.sender),
-      system: this,
+  /**
+   * The live actor called `name`, spawned from `behaviour` first if there is none: a virtual
+   * actor, always one instance per name. (The types are the caller's claim for an actor that
+   * already existed.)
+   */
+  getOrSpawn<Msg, Reply = void>(name: string, behaviour: BehaviourSource<Msg, Reply>): ActorRef<Msg, Reply> {
+    const self: SelfSlot = { ref: undefined };
+    const spawn = (raw: RawRuntime) => raw.getOrSpawn(name, this.#source(behaviour, self));
+    const ref = new ActorRef<Msg, Reply>(this, call(() => spawn(this.#raw)));
+    self.ref = ref;
+    this.#define(ref, spawn);
+    return ref;
+  }
+
+  /** Spawns a Rust actor the module exports (see {@link RustActors}). */
+  spawnRust<K extends keyof RustActors>(kind: K, options?: SpawnOptions): RustActorRef<RustActors[K]["message"], RustActors[K]["reply"]> {
+    return this.spawnRustActor(kind, options, TOP_LEVEL);
+  }
+
+  /** @internal */
+  spawnRustActor<K extends keyof RustActors>(kind: K, options: SpawnOptions | undefined, parent: number): RustActorRef<RustActors[K]["message"], RustActors[K]["reply"]> {
+    const spawn = (raw: RawRuntime) => raw.spawnRust(kind, options, parent);
+    const ref = new RustActorRef<RustActors[K]["message"], RustActors[K]["reply"]>(this, call(() => spawn(this.#raw)));
+    if (parent === TOP_LEVEL) this.#define(ref, spawn);
+    return ref;
+  }
+
+  /** @internal */
+  spawnActor<Msg, Reply>(behaviour: BehaviourSource<Msg, Reply>, options: SpawnOptions | undefined, parent: number): ActorRef<Msg, Reply> {
+    const self: SelfSlot = { ref: undefined };
+    const spawn = (raw: RawRuntime) => raw.spawn(this.#source(behaviour, self), options, parent);
+    const ref = new ActorRef<Msg, Reply>(this, call(() => spawn(this.#raw)));
+    self.ref = ref;
+    if (parent === TOP_LEVEL) this.#define(ref, spawn);
+    return ref;
+  }
+
+  #source<Msg, Reply>(behaviour: BehaviourSource<Msg, Reply>, self: SelfSlot): RawBehaviour | (() => RawBehaviour) {
+    if (typeof behaviour === "function") return () => this.#wrap(behaviour(), self);
+    return this.#wrap(behaviour, self);
+  }
+
+  #wrap<Msg, Reply>(b: Behaviour<Msg, Reply>, slot: SelfSlot): RawBehaviour {
+    if (typeof b?.receive !== "function") return b as unknown as RawBehaviour; // the module reports it
+    const system = this;
+    const self = () => slot.ref as unknown as ActorRef<Msg, Reply>;
+    const raw: RawBehaviour = {
+      receive: (message, sender) => b.receive(message as Msg, new Context(system, self(), sender)),
     };
+    if (b.started) raw.started = () => b.started?.(new Context(system, self(), NO_SENDER));
+    if (b.stopped) raw.stopped = () => b.stopped?.(new Context(system, self(), NO_SENDER));
+    if (b.terminated) {
+      raw.terminated = (id, reason) => b.terminated?.(new ActorRef(system, id), reason, new Context(system, self(), NO_SENDER));
+    }
+    return raw;
   }
 
-  #wrap<Msg, Reply>(b: Behaviour<Msg, Reply>): object {
-    type RawCtx = { self: string; sender?: string };
-    return {
-      receive: (message: Msg, ctx: RawCtx) => b.receive(message, this.#context(ctx)),
-      started: b.started ? (ctx: RawCtx) => b.started?.(this.#context(ctx)) : undefined,
-      stopped: b.stopped ? (ctx: RawCtx) => b.stopped?.(this.#context(ctx)) : undefined,
-    };
+  /** @internal An ask through the module, remembered until it settles. */
+  request<Reply>(raw: RawRuntime, handle: number, message: unknown, timeout: number | undefined): Promise<Reply> {
+    return new Promise<Reply>((resolve, reject) => {
+      const pending = this.#pending;
+      const fail = (error: unknown) => {
+        pending.delete(fail);
+        reject(toBackstageError(error));
+      };
+      pending.add(fail);
+      try {
+        raw.ask(
+          handle,
+          message,
+          timeout,
+          (reply) => {
+            pending.delete(fail);
+            resolve(reply as Reply);
+          },
+          fail,
+        );
+      } catch (thrown) {
+        fail(thrown);
+      }
+    });
+  }
+
+  /** @internal `"node.index.generation"` for a numeric id. */
+  idText(id: RawId): string {
+    if (typeof id !== "number") return String(id);
+    return `${this.#node}.${id % TWO_32}.${Math.floor(id / TWO_32)}`;
+  }
+
+  #text(id: RawId): string | undefined {
+    return id === undefined ? undefined : this.idText(id);
   }
 
   /**
@@ -265,44 +769,68 @@ export class ActorSystem {
 
   /** Subscribes an actor to a topic: each publication reaches its `receive`. */
   subscribe<T>(topic: string, subscriber: ActorRef<T, unknown>): void {
-    call(() => this.raw.subscribe(topic, subscriber.id));
+    call(() => this.raw.subscribe(topic, subscriber.handle));
   }
 
   /** Removes a subscription; true if there was one. */
   unsubscribe(topic: string, subscriber: ActorRef<never, unknown>): boolean {
-    return call(() => this.raw.unsubscribe(topic, subscriber.id));
+    return call(() => this.raw.unsubscribe(topic, subscriber.handle));
   }
 
-  /** The system-wide counters. */
+  /** A typed stream over the topic `name` (the same topic as `publish(name, ...)`). */
+  stream<T>(name: string): Stream<T> {
+    return new Stream<T>(this, name);
+  }
+
+  /** The system-wide counters (also from inside handlers). */
   metrics(): SystemMetrics {
     return call(() => this.raw.metrics());
   }
 
-  /** The most recent dead letters. */
+  /** The most recent dead letters, oldest first. */
   deadLetters(): DeadLetter[] {
-    return call(() => this.raw.deadLetters());
+    return call(() => this.raw.deadLetters()).map((letter) => ({ ...letter, to: this.#text(letter.to), from: this.#text(letter.from) }));
   }
 
-  /** Listens to spawns, failures, restarts, stops and dead letters; returns the unsubscribe. */
+  /**
+   * Listens to spawns, failures, restarts, stops and dead letters, and to `aborted` /
+   * `reinstantiated`; returns the unsubscribe.
+   */
   on(listener: (event: SystemEvent) => void): () => void {
-    call(() => this.raw.onEvent(listener));
+    const raw = (event: RawEvent) => {
+      const ids: Record<string, string | undefined> = {};
+      for (const key of ["id", "parent", "to", "from"] as const) if (key in event) ids[key] = this.#text(event[key]);
+      listener({ ...event, ...ids } as SystemEvent);
+    };
+    call(() => this.#raw.onEvent(raw));
+    this.#listeners.set(listener, raw);
     return () => {
-      if (!this.raw.isShutDown) this.raw.offEvent(listener);
+      this.#listeners.delete(listener);
+      if (!this.isShutDown && !this.isAborted) this.#raw.offEvent(raw);
     };
   }
 
   /** Stops every actor (children first); afterwards every call throws `RuntimeShutDownError`. */
   shutdown(): void {
-    if (!this.raw.isShutDown) this.raw.shutdown();
+    this.#shutDown = true;
+    this.#instance.systems.delete(this);
+    if (!this.isAborted && !this.#raw.isShutDown) this.#raw.shutdown();
   }
 
   /** True once {@link ActorSystem.shutdown} has run. */
   get isShutDown(): boolean {
-    return this.raw.isShutDown;
+    return this.#shutDown || this.#raw.isShutDown;
   }
 
   /** `using system = ActorSystem.create()` shuts it down at the end of the scope. */
   [Symbol.dispose](): void {
     this.shutdown();
   }
+
+  /** `await using system = ActorSystem.create()`: shuts down, then lets `stopped` hooks' work settle. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.shutdown();
+    await Promise.resolve();
+  }
 }
+

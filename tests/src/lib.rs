@@ -4,7 +4,8 @@
 //! - [`assert_accounted`]: `sent == delivered + dead_letters + rejected`.
 //! - [`Record`]: a shared, append-only record of any type (actor state is private to the
 //!   system, so factories capture a clone of the record).
-//! - [`ask`]: sends an ask and drives the system until it is answered.
+//! - [`ask`]: sends an ask and drives the system until it is answered; [`reply`] drives it
+//!   until a proxy's ask is answered; [`call_frame`] does the same for a call in wire form.
 //! - [`settle`] / [`assert_balanced`]: the conservation law of messages,
 //!   `sent == delivered + dead_letters + rejected` once the mailboxes are empty.
 //! - [`record_events`]: an owned copy of every [`SystemEvent`], in order.
@@ -14,8 +15,9 @@ use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
 
+use backstage_core::wire::{CallError, Dispatcher, Limits};
 use backstage_core::{
-    ActorError, ActorId, Addr, AskError, DeadLetterReason, Handler, ManualDriver, Message,
+    ActorError, ActorId, Addr, Ask, AskError, DeadLetterReason, Handler, ManualDriver, Message,
     StopReason, System, SystemEvent, SystemMetrics,
 };
 
@@ -123,6 +125,37 @@ pub fn ask<A: Handler<M>, M: Message>(
     driver
         .block_on(reply)
         .expect("the system went idle and the ask was never answered")
+}
+
+/// Runs the system until the ask (a proxy's reply future) is answered.
+///
+/// Panics if the system goes idle with the ask still unanswered (it never would be).
+#[track_caller]
+pub fn reply<R>(driver: &mut ManualDriver, ask: Ask<R>) -> Result<R, AskError> {
+    driver
+        .block_on(ask)
+        .expect("the system went idle and the ask was never answered")
+}
+
+/// Calls `to` with a wire frame through `dispatcher` and runs the system until the encoded
+/// reply (or its error) is there. A frame refused before sending is that error.
+#[track_caller]
+pub fn call_frame(
+    driver: &mut ManualDriver,
+    dispatcher: &Dispatcher,
+    to: ActorId,
+    frame: &[u8],
+    limits: &Limits,
+) -> Result<Vec<u8>, CallError> {
+    type Slot = Rc<RefCell<Option<Result<Vec<u8>, CallError>>>>;
+    let slot = Slot::default();
+    let sink = slot.clone();
+    dispatcher.call(driver, to, frame, limits, None, move |r| {
+        assert!(sink.borrow_mut().replace(r).is_none(), "replied twice");
+    })?;
+    driver.run_until_idle();
+    let result = slot.borrow_mut().take();
+    result.expect("the system went idle and the call was never answered")
 }
 
 /// Asserts that no message is waiting and every message sent was accounted for:

@@ -2,9 +2,10 @@
 //!
 //! The test bodies are the native ones: each file is included as a module, and on wasm32 its
 //! tests are `#[wasm_bindgen_test]`s. `wasm_browser.rs` runs the same modules in headless
-//! Chromium. `scripts/test.sh` runs both with
-//! `cargo test -p backstage-tests --target wasm32-unknown-unknown --test wasm_node --test wasm_browser`
-//! (`.cargo/config.toml` makes `wasm-bindgen-test-runner` the runner).
+//! Chromium and `wasm_worker.rs` in a dedicated Web Worker. `scripts/test.sh` runs this one with
+//! `wasm-pack test --mode no-install --node tests --test wasm_node` (a plain
+//! `cargo test -p backstage-tests --target wasm32-unknown-unknown --test wasm_node` works too:
+//! `.cargo/config.toml` makes `wasm-bindgen-test-runner` the runner).
 #![cfg(target_arch = "wasm32")]
 
 #[path = "seed_actor_to_actor.rs"]

@@ -3,7 +3,7 @@
 use std::cell::Cell;
 use std::rc::{Rc, Weak};
 
-use backstage_core::{Actor, ActorError, Context, Envelope, Handler, Message};
+use backstage_core::{Actor, ActorError, ActorId, Context, Envelope, Handler, Message, StopReason};
 use js_sys::{Function, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -19,6 +19,15 @@ impl Message for JsMessage {
     type Reply = JsValue;
 }
 
+/// A publication on a topic: one JavaScript value shared by every subscriber's copy (cloning a
+/// `JsValue` would cross into JavaScript once per subscriber).
+#[derive(Clone)]
+pub(crate) struct Published(pub(crate) Rc<JsValue>);
+
+impl Message for Published {
+    type Reply = ();
+}
+
 /// What `spawn` was given.
 pub(crate) enum Source {
     /// `{ receive, started?, stopped? }`, reused as is by every restart.
@@ -32,12 +41,12 @@ impl Source {
         if let Some(factory) = value.dyn_ref::<Function>() {
             return Ok(Source::Factory(factory.clone()));
         }
-        if js::method(&value, "receive").is_some() {
+        if js::has_receive(&value) {
             return Ok(Source::Object(value.unchecked_into()));
         }
         Err(error(
             INVALID_ARGUMENT,
-            "a behaviour is an object with a receive(message, ctx) method, or a function returning one",
+            "a behaviour is an object with a receive(message, sender, self) method, or a function returning one",
         ))
     }
 }
@@ -55,7 +64,7 @@ fn classify(result: Result<JsValue, JsValue>) -> Returned {
         Ok(value) => value,
         Err(thrown) => return Returned::Threw(describe(&thrown)),
     };
-    if js::method(&value, "then").is_none() {
+    if !js::is_thenable(&value) {
         return Returned::Value(value);
     }
     // Adopted by a promise of our own, so the `then` we call later is the built-in one: the
@@ -74,8 +83,8 @@ pub(crate) struct JsActor {
     source: Rc<Source>,
     /// Made (or taken from the source) by `started`.
     behaviour: Option<Behaviour>,
-    /// This actor's id string, for `ctx.self`.
-    me: JsValue,
+    /// This actor's id as JavaScript holds it (see [`convert::id_to_f64`]).
+    me: f64,
     /// False once this instance is gone (stopped, or replaced by a restart), so a promise it
     /// left behind no longer resumes or fails the actor.
     live: Rc<Cell<bool>>,
@@ -90,7 +99,7 @@ impl JsActor {
             driver: driver.clone(),
             source: source.clone(),
             behaviour: None,
-            me: JsValue::UNDEFINED,
+            me: -1.0,
             live: Rc::new(Cell::new(true)),
         })
     }
@@ -111,8 +120,9 @@ impl JsActor {
         let Some(behaviour) = self.behaviour.as_ref() else {
             return Err(ActorError::new("the behaviour was never made"));
         };
-        let js_ctx = driver.js_ctx(&self.me, ctx.sender());
-        match driver.enter(ctx, || classify(behaviour.receive(message, &js_ctx))) {
+        let sender = ctx.sender().map_or(-1.0, |id| driver.id_to_f64(id));
+        let me = self.me;
+        match driver.enter(ctx, || classify(behaviour.receive(message, sender, me))) {
             Returned::Value(reply) => Ok(reply),
             Returned::Threw(message) => Err(ActorError::new(message)),
             Returned::Async(promise) => {
@@ -121,6 +131,25 @@ impl JsActor {
                 driver.settle_later(promise, ctx.id(), self.live.clone(), responder);
                 // Discarded: the responder answers the asker when the promise settles.
                 Ok(JsValue::UNDEFINED)
+            }
+        }
+    }
+
+    /// Ends a hook that may have returned a promise: a throw is a failure, a promise pauses
+    /// the actor until it settles (and its rejection is a failure then).
+    fn finish_hook(
+        &self,
+        driver: &Rc<Driver>,
+        returned: Returned,
+        ctx: &mut Context<'_, Self>,
+    ) -> Result<(), ActorError> {
+        match returned {
+            Returned::Value(_) => Ok(()),
+            Returned::Threw(message) => Err(ActorError::new(message)),
+            Returned::Async(promise) => {
+                ctx.pause();
+                driver.settle_later(promise, ctx.id(), self.live.clone(), None);
+                Ok(())
             }
         }
     }
@@ -135,39 +164,31 @@ impl Drop for JsActor {
 impl Actor for JsActor {
     fn started(&mut self, ctx: &mut Context<'_, Self>) -> Result<(), ActorError> {
         let driver = self.driver()?;
-        self.me = convert::id_to_js(ctx.id());
-        let js_ctx = driver.js_ctx(&self.me, None);
+        self.me = driver.id_to_f64(ctx.id());
+        let me = self.me;
         let source = self.source.clone();
         let made = driver.enter(ctx, || {
             let behaviour: Behaviour = match &*source {
                 Source::Object(behaviour) => behaviour.clone(),
                 Source::Factory(factory) => match factory.call0(&JsValue::UNDEFINED) {
-                    Ok(made) if js::method(&made, "receive").is_some() => made.unchecked_into(),
+                    Ok(made) if js::has_receive(&made) => made.unchecked_into(),
                     Ok(_) => {
                         return Err(String::from(
-                            "the behaviour factory did not return an object with a receive(message, ctx) method",
+                            "the behaviour factory did not return an object with a receive(message, sender, self) method",
                         ))
                     }
                     Err(thrown) => return Err(describe(&thrown)),
                 },
             };
-            let returned = match js::method(&behaviour, "started") {
-                Some(hook) => classify(hook.call1(&behaviour, &js_ctx)),
+            let returned = match js::hook(behaviour.started_hook()) {
+                Some(_) => classify(behaviour.started(me)),
                 None => Returned::Value(JsValue::UNDEFINED),
             };
             Ok((behaviour, returned))
         });
         let (behaviour, returned) = made.map_err(ActorError::new)?;
         self.behaviour = Some(behaviour);
-        match returned {
-            Returned::Value(_) => Ok(()),
-            Returned::Threw(message) => Err(ActorError::new(message)),
-            Returned::Async(promise) => {
-                ctx.pause();
-                driver.settle_later(promise, ctx.id(), self.live.clone(), None);
-                Ok(())
-            }
-        }
+        self.finish_hook(&driver, returned, ctx)
     }
 
     fn stopped(&mut self, ctx: &mut Context<'_, Self>) {
@@ -175,13 +196,32 @@ impl Actor for JsActor {
         else {
             return;
         };
-        let js_ctx = driver.js_ctx(&self.me, None);
+        let me = self.me;
         driver.enter(ctx, || {
-            if let Some(hook) = js::method(behaviour, "stopped") {
+            if js::hook(behaviour.stopped_hook()).is_some() {
                 // Nothing waits for a stopped actor: a throw or a returned promise is ignored.
-                let _ = hook.call1(behaviour, &js_ctx);
+                let _ = behaviour.stopped(me);
             }
         });
+    }
+
+    fn terminated(
+        &mut self,
+        id: ActorId,
+        reason: &StopReason,
+        ctx: &mut Context<'_, Self>,
+    ) -> Result<(), ActorError> {
+        let driver = self.driver()?;
+        let Some(behaviour) = self.behaviour.as_ref() else {
+            return Ok(());
+        };
+        if js::hook(behaviour.terminated_hook()).is_none() {
+            return Ok(());
+        }
+        let (id, me) = (driver.id_to_f64(id), self.me);
+        let reason = convert::stop_reason(reason);
+        let returned = driver.enter(ctx, || classify(behaviour.terminated(id, reason, me)));
+        self.finish_hook(&driver, returned, ctx)
     }
 
     /// Envelopes carrying a [`JsMessage`] are handled like tells; others are unhandled.
@@ -200,6 +240,16 @@ impl Actor for JsActor {
                 Ok(())
             }
         }
+    }
+}
+
+impl Handler<Published> for JsActor {
+    fn handle(
+        &mut self,
+        Published(message): Published,
+        ctx: &mut Context<'_, Self>,
+    ) -> Result<(), ActorError> {
+        self.dispatch(&message, ctx).map(drop)
     }
 }
 

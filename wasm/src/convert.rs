@@ -4,13 +4,13 @@
 use core::time::Duration;
 
 use backstage_core::{
-    ActorError, ActorId, AskError, DeadLetter, DeadLetterReason, Envelope, NodeId, Overflow,
-    SendError, SpawnError, SpawnOptions, StopReason, SystemConfig, SystemEvent, SystemMetrics,
-    TopicError,
+    ActorError, ActorId, AskError, DeadLetter, DeadLetterReason, Decision, Envelope, NodeId,
+    Overflow, SendError, SpawnError, SpawnOptions, StopReason, Strategy, Supervisor, SystemConfig,
+    SystemEvent, SystemMetrics, TopicError,
 };
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
-use crate::actor::JsMessage;
+use crate::actor::{JsMessage, Published};
 use crate::js::{error, get, object, set};
 
 /// Error codes of this layer (the core's own codes come from `code()` on its errors).
@@ -22,49 +22,42 @@ pub(crate) const INVALID_ARGUMENT: &str = "INVALID_ARGUMENT";
 /// A malformed actor id (the core's code for ids that name no actor).
 pub(crate) const NO_SUCH_ACTOR: &str = "NO_SUCH_ACTOR";
 
-/// `"node.index.generation"`: the form actor ids take in JavaScript.
-pub(crate) fn id_string(id: ActorId) -> String {
-    let (node, index, generation) = id.to_parts();
-    format!("{node}.{index}.{generation}")
+/// A local actor id as JavaScript holds it: one whole number from 1 to 2⁵³
+/// ([`ActorId::local_number`] + 1), so passing it costs nothing and `===` compares ids. Never
+/// 0: the number an id argument becomes when JavaScript passes `null`, `false` or `""`.
+pub(crate) fn id_to_f64(id: ActorId) -> f64 {
+    (id.local_number() + 1) as f64
 }
 
-pub(crate) fn id_to_js(id: ActorId) -> JsValue {
-    JsValue::from_str(&id_string(id))
-}
-
-pub(crate) fn opt_id_to_js(id: Option<ActorId>) -> JsValue {
-    id.map_or(JsValue::UNDEFINED, id_to_js)
-}
-
-/// Parses `"node.index.generation"` (three decimal `u32`s, digits only).
-pub(crate) fn parse_id(text: &str) -> Option<ActorId> {
-    let mut parts = text.split('.');
-    let mut next = || -> Option<u32> {
-        let part = parts.next()?;
-        if part.is_empty() || part.len() > 10 || !part.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        part.parse().ok()
-    };
-    let (node, index, generation) = (next()?, next()?, next()?);
-    if parts.next().is_some() {
-        return None;
+/// An id for an event or a dead letter: a number for this node's actors, the text
+/// `"node.index.generation"` for another node's (which a number cannot hold).
+pub(crate) fn id_to_js(node: NodeId, id: ActorId) -> JsValue {
+    if id.node() == node {
+        JsValue::from_f64(id_to_f64(id))
+    } else {
+        let (node, index, generation) = id.to_parts();
+        JsValue::from_str(&format!("{node}.{index}.{generation}"))
     }
-    Some(ActorId::from_parts(node, index, generation))
 }
 
-/// An actor id from JavaScript; anything but a well-formed id string is `NO_SUCH_ACTOR`.
-pub(crate) fn id_from_js(value: &JsValue) -> Result<ActorId, JsValue> {
-    value
-        .as_string()
-        .as_deref()
-        .and_then(parse_id)
-        .ok_or_else(|| {
-            error(
-                NO_SUCH_ACTOR,
-                "not an actor id (ids are strings \"node.index.generation\")",
-            )
-        })
+fn opt_id_to_js(node: NodeId, id: Option<ActorId>) -> JsValue {
+    id.map_or(JsValue::UNDEFINED, |id| id_to_js(node, id))
+}
+
+/// An actor id from JavaScript (a whole number from [`id_to_f64`]) on `node`; anything else
+/// is `NO_SUCH_ACTOR`.
+pub(crate) fn id_from_f64(node: NodeId, value: f64) -> Result<ActorId, JsValue> {
+    local_id(node, value).ok_or_else(|| error(NO_SUCH_ACTOR, "not an actor id"))
+}
+
+fn local_id(node: NodeId, value: f64) -> Option<ActorId> {
+    // 2⁵³: the largest id (generation 2²¹ - 1, index 2³² - 1, plus one), still exact in an f64.
+    const MAX_ID: f64 = 9_007_199_254_740_992.0;
+    if (1.0..=MAX_ID).contains(&value) && value.fract() == 0.0 {
+        ActorId::from_local_number(node, value as u64 - 1)
+    } else {
+        None
+    }
 }
 
 /// A string argument (names, topics).
@@ -127,16 +120,30 @@ fn check_object(options: &JsValue, what: &str) -> Result<bool, JsValue> {
 pub(crate) struct RuntimeOptions {
     pub(crate) config: SystemConfig,
     pub(crate) budget: usize,
+    /// `guard(f)` returns `f` wrapped for the host to call (the callbacks the runtime hands to
+    /// `queueMicrotask`, timers and promises): where the instance may trap, the wrapper is
+    /// what keeps the trap from becoming the host's uncaught exception.
+    pub(crate) guard: Option<js_sys::Function>,
 }
 
 /// The default number of messages one drain handles before yielding to the host.
 pub(crate) const DEFAULT_BUDGET: usize = 2048;
 
-/// `{ node?, defaultCapacity?, quantum?, budget?, deadLetterRetention? }`.
+/// `{ node?, defaultCapacity?, quantum?, budget?, deadLetterRetention?, supervisor? }`
+/// (`supervisor`: how top-level actors are supervised).
 pub(crate) fn runtime_options(options: &JsValue) -> Result<RuntimeOptions, JsValue> {
     let mut config = SystemConfig::default();
     let mut budget = DEFAULT_BUDGET;
+    let mut guard = None;
     if check_object(options, "runtime options")? {
+        let value = get(options, "guard");
+        if !value.is_undefined() {
+            guard = Some(
+                value
+                    .dyn_into::<js_sys::Function>()
+                    .map_err(|_| error(INVALID_ARGUMENT, "guard must be a function"))?,
+            );
+        }
         let max = f64::from(u32::MAX);
         if let Some(n) = whole(options, "node", 0.0, max)? {
             config.node = NodeId(n as u32);
@@ -153,11 +160,19 @@ pub(crate) fn runtime_options(options: &JsValue) -> Result<RuntimeOptions, JsVal
         if let Some(n) = whole(options, "deadLetterRetention", 0.0, max)? {
             config.dead_letter_retention = n as usize;
         }
+        if let Some(supervisor) = supervisor(options)? {
+            config.root_supervisor = supervisor;
+        }
     }
-    Ok(RuntimeOptions { config, budget })
+    Ok(RuntimeOptions {
+        config,
+        budget,
+        guard,
+    })
 }
 
-/// `{ name?, capacity?, overflow?: 'reject' | 'dropOldest' | 'dropNewest' }`.
+/// `{ name?, capacity?, overflow?: 'reject' | 'dropOldest' | 'dropNewest', supervisor? }`
+/// (`supervisor`: how this actor supervises its children).
 pub(crate) fn spawn_options(options: &JsValue) -> Result<SpawnOptions, JsValue> {
     let mut spawn = SpawnOptions::new();
     if !check_object(options, "spawn options")? {
@@ -185,16 +200,71 @@ pub(crate) fn spawn_options(options: &JsValue) -> Result<SpawnOptions, JsValue> 
         };
         spawn = spawn.overflow(policy);
     }
+    if let Some(supervisor) = supervisor(options)? {
+        spawn = spawn.supervisor(supervisor);
+    }
     Ok(spawn)
 }
 
-/// An ask's `timeoutMs`: `undefined`/`null` for none, else a finite number of milliseconds.
-pub(crate) fn timeout(value: &JsValue) -> Result<Option<Duration>, JsValue> {
+/// `target[key]` as a string: `None` if absent (`undefined` or `null`); a present non-string
+/// reads as `Some("")`, which no option accepts.
+fn optional_string(target: &JsValue, key: &str) -> Option<String> {
+    let value = get(target, key);
     if value.is_undefined() || value.is_null() {
+        return None;
+    }
+    Some(value.as_string().unwrap_or_default())
+}
+
+/// `options.supervisor`: `{ strategy?: 'oneForOne' | 'oneForAll' | 'restForOne', onFailure?:
+/// 'restart' | 'resume' | 'stop' | 'escalate', maxRestarts?, withinMs? }`.
+fn supervisor(options: &JsValue) -> Result<Option<Supervisor>, JsValue> {
+    let value = get(options, "supervisor");
+    if !check_object(&value, "supervisor")? {
         return Ok(None);
     }
-    value
-        .as_f64()
+    let strategy = match optional_string(&value, "strategy").as_deref() {
+        None | Some("oneForOne") => Strategy::OneForOne,
+        Some("oneForAll") => Strategy::OneForAll,
+        Some("restForOne") => Strategy::RestForOne,
+        Some(_) => {
+            return Err(error(
+                INVALID_ARGUMENT,
+                "supervisor.strategy must be 'oneForOne', 'oneForAll' or 'restForOne'",
+            ))
+        }
+    };
+    // The core's decider is a plain `fn` (no JavaScript runs while it decides), one per choice.
+    let decider: fn(&ActorError) -> Decision = match optional_string(&value, "onFailure").as_deref()
+    {
+        None | Some("restart") => |_| Decision::Restart,
+        Some("resume") => |_| Decision::Resume,
+        Some("stop") => |_| Decision::Stop,
+        Some("escalate") => |_| Decision::Escalate,
+        Some(_) => {
+            return Err(error(
+                INVALID_ARGUMENT,
+                "supervisor.onFailure must be 'restart', 'resume', 'stop' or 'escalate'",
+            ))
+        }
+    };
+    let mut supervisor = Supervisor::new(strategy).decider(decider);
+    let max_restarts = whole(&value, "maxRestarts", 0.0, f64::from(u32::MAX))?;
+    let within = whole(&value, "withinMs", 0.0, 1e12)?;
+    if max_restarts.is_some() || within.is_some() {
+        supervisor = supervisor.max_restarts(
+            max_restarts.map_or(3, |n| n as u32),
+            Duration::from_millis(within.map_or(5000, |ms| ms as u64)),
+        );
+    }
+    Ok(Some(supervisor))
+}
+
+/// An ask's `timeoutMs`: `undefined` for none, else a non-negative finite number of
+/// milliseconds.
+pub(crate) fn timeout(ms: Option<f64>) -> Result<Option<Duration>, JsValue> {
+    let Some(ms) = ms else { return Ok(None) };
+    Some(ms)
         .filter(|ms| *ms >= 0.0)
         .and_then(|ms| Duration::try_from_secs_f64(ms / 1000.0).ok())
         .map(Some)
@@ -242,6 +312,9 @@ fn dead_message(letter: &DeadLetter) -> JsValue {
     if let Some(JsMessage(value)) = letter.downcast_ref::<JsMessage>() {
         return value.clone();
     }
+    if let Some(Published(value)) = letter.downcast_ref::<Published>() {
+        return JsValue::clone(value);
+    }
     if let Some(envelope) = letter.downcast_ref::<Envelope>() {
         if let Some(JsMessage(value)) = envelope.payload.downcast_ref::<JsMessage>() {
             return value.clone();
@@ -251,15 +324,15 @@ fn dead_message(letter: &DeadLetter) -> JsValue {
 }
 
 /// `{ to, from, reason, messageType, message }`.
-pub(crate) fn dead_letter(letter: &DeadLetter) -> JsValue {
+pub(crate) fn dead_letter(node: NodeId, letter: &DeadLetter) -> JsValue {
     let out = object();
-    fill_dead_letter(&out, letter);
+    fill_dead_letter(node, &out, letter);
     out
 }
 
-fn fill_dead_letter(out: &JsValue, letter: &DeadLetter) {
-    set(out, "to", &opt_id_to_js(letter.to));
-    set(out, "from", &opt_id_to_js(letter.from));
+fn fill_dead_letter(node: NodeId, out: &JsValue, letter: &DeadLetter) {
+    set(out, "to", &opt_id_to_js(node, letter.to));
+    set(out, "from", &opt_id_to_js(node, letter.from));
     set(out, "reason", &JsValue::from_str(letter.reason.code()));
     set(
         out,
@@ -269,7 +342,7 @@ fn fill_dead_letter(out: &JsValue, letter: &DeadLetter) {
     set(out, "message", &dead_message(letter));
 }
 
-fn stop_reason(reason: &StopReason) -> &'static str {
+pub(crate) fn stop_reason(reason: &StopReason) -> &'static str {
     match reason {
         StopReason::Requested => "requested",
         StopReason::PoisonPill => "poisonPill",
@@ -285,14 +358,14 @@ fn actor_error(e: &ActorError) -> JsValue {
 
 /// An event for `onEvent` listeners: `{ type: 'spawned' | 'failed' | 'restarted' | 'stopped' |
 /// 'deadLetter', ... }`.
-pub(crate) fn event(event: &SystemEvent<'_>) -> JsValue {
+pub(crate) fn event(node: NodeId, event: &SystemEvent<'_>) -> JsValue {
     let out = object();
     let kind = match event {
         SystemEvent::Spawned {
             id, parent, name, ..
         } => {
-            set(&out, "id", &id_to_js(*id));
-            set(&out, "parent", &opt_id_to_js(*parent));
+            set(&out, "id", &id_to_js(node, *id));
+            set(&out, "parent", &opt_id_to_js(node, *parent));
             set(
                 &out,
                 "name",
@@ -301,17 +374,17 @@ pub(crate) fn event(event: &SystemEvent<'_>) -> JsValue {
             "spawned"
         }
         SystemEvent::Failed { id, error } => {
-            set(&out, "id", &id_to_js(*id));
+            set(&out, "id", &id_to_js(node, *id));
             set(&out, "error", &actor_error(error));
             "failed"
         }
         SystemEvent::Restarted { id, cause } => {
-            set(&out, "id", &id_to_js(*id));
+            set(&out, "id", &id_to_js(node, *id));
             set(&out, "error", &actor_error(cause));
             "restarted"
         }
         SystemEvent::Stopped { id, reason } => {
-            set(&out, "id", &id_to_js(*id));
+            set(&out, "id", &id_to_js(node, *id));
             set(&out, "reason", &JsValue::from_str(stop_reason(reason)));
             if let StopReason::Failed(e) = reason {
                 set(&out, "error", &actor_error(e));
@@ -319,7 +392,7 @@ pub(crate) fn event(event: &SystemEvent<'_>) -> JsValue {
             "stopped"
         }
         SystemEvent::DeadLetter(letter) => {
-            fill_dead_letter(&out, letter);
+            fill_dead_letter(node, &out, letter);
             "deadLetter"
         }
         // `SystemEvent` may grow; new kinds reach listeners with their type only.
@@ -335,33 +408,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_round_trip() {
-        let id = ActorId::from_parts(3, 17, 2);
-        assert_eq!(id_string(id), "3.17.2");
-        assert_eq!(parse_id("3.17.2"), Some(id));
-        assert_eq!(
-            parse_id("4294967295.0.4294967295"),
-            Some(ActorId::from_parts(u32::MAX, 0, u32::MAX))
-        );
+    fn ids_round_trip_as_numbers() {
+        let node = NodeId(3);
+        for id in [
+            ActorId::from_parts(3, 17, 2),
+            ActorId::from_parts(3, u32::MAX, ActorId::GENERATION_LIMIT - 1),
+            ActorId::from_parts(3, 0, 0),
+        ] {
+            let n = id_to_f64(id);
+            assert_eq!(local_id(node, n), Some(id));
+        }
     }
 
     #[test]
-    fn malformed_ids_are_rejected() {
-        for bad in [
-            "",
-            "1",
-            "1.2",
-            "1.2.3.4",
-            "a.b.c",
-            "+1.2.3",
-            "1.-2.3",
-            "1..3",
-            " 1.2.3",
-            "1.2.3 ",
-            "4294967296.0.0",
-            "00000000001.0.0",
-        ] {
-            assert_eq!(parse_id(bad), None, "{bad:?}");
+    fn numbers_that_are_no_ids_are_rejected() {
+        let node = NodeId(0);
+        let limit = f64::from(ActorId::GENERATION_LIMIT) * 4_294_967_296.0;
+        for bad in [0.0, -1.0, 0.5, f64::NAN, f64::INFINITY, limit * 2.0, 1e300] {
+            assert_eq!(local_id(node, bad), None, "{bad}");
         }
     }
 

@@ -25,12 +25,12 @@
 //! listener may call the runtime freely.
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::rc::{Rc, Weak};
 use std::time::Duration;
 
 use backstage_core::{
-    ActorError, ActorId, AskError, Context, Envelope, Instant, Responder, System,
+    ActorError, ActorId, AskError, Context, Envelope, Instant, NodeId, Responder, System,
 };
 use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::closure::Closure;
@@ -38,6 +38,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::actor::{JsActor, JsMessage};
 use crate::convert::{self, RUNTIME_BUSY};
+use crate::exported::{Call, Codec};
 use crate::js::{self, clear_timeout, describe, error, queue_microtask, set_timeout};
 use crate::ops::Ops;
 
@@ -160,12 +161,6 @@ impl Yield {
     }
 }
 
-/// Property keys used on every message, made once.
-struct Keys {
-    me: JsValue,
-    sender: JsValue,
-}
-
 /// Owns one [`System`] and runs it on the JavaScript event loop.
 pub(crate) struct Driver {
     system: RefCell<System>,
@@ -188,12 +183,20 @@ pub(crate) struct Driver {
     deferred: RefCell<VecDeque<Deferred>>,
     events: RefCell<VecDeque<JsValue>>,
     listeners: RefCell<Vec<Function>>,
-    keys: Keys,
+    /// This runtime's node: ids of its actors cross to JavaScript as numbers.
+    node: NodeId,
+    /// See [`convert::RuntimeOptions::guard`].
+    guard: Option<Function>,
+    /// The live exported Rust actors, and how to encode calls to each.
+    exported: RefCell<HashMap<ActorId, &'static dyn Codec>>,
+    /// Set by `abortForTesting`: the next drain panics with this message.
+    panic_next: RefCell<Option<String>>,
 }
 
 impl Driver {
     pub(crate) fn new(options: convert::RuntimeOptions) -> Rc<Driver> {
         Rc::new_cyclic(|weak: &Weak<Driver>| {
+            let node = options.config.node;
             let mut system = System::with_config(options.config);
             let pender = weak.clone();
             system.set_pender(move || {
@@ -226,6 +229,8 @@ impl Driver {
             })
             .into_js_value()
             .unchecked_into::<Function>();
+            let drain_fn = guarded(&options.guard, drain_fn);
+            let timer_fn = guarded(&options.guard, timer_fn);
             let yielder = Yield::new(&drain_fn);
             Driver {
                 system: RefCell::new(system),
@@ -242,10 +247,10 @@ impl Driver {
                 deferred: RefCell::new(VecDeque::new()),
                 events: RefCell::new(VecDeque::new()),
                 listeners: RefCell::new(Vec::new()),
-                keys: Keys {
-                    me: JsValue::from_str("self"),
-                    sender: JsValue::from_str("sender"),
-                },
+                node,
+                guard: options.guard.clone(),
+                panic_next: RefCell::new(None),
+                exported: RefCell::new(HashMap::new()),
             }
         })
     }
@@ -261,13 +266,17 @@ impl Driver {
     }
 
     fn drain(&self) {
-        if self.shut.get() {
+        if self.shut.get() || crate::abort::aborted() {
             self.scheduled.set(false);
             return;
         }
         let now = self.clock.now();
         match self.system.try_borrow_mut() {
             Ok(mut system) => {
+                if let Some(message) = self.panic_next.borrow_mut().take() {
+                    // Deliberately, while the system is borrowed, as a real bug would.
+                    panic!("{message}");
+                }
                 system.run(now, self.budget);
             }
             // Not reachable (drains run from an empty JS stack); try again later.
@@ -412,7 +421,9 @@ impl Driver {
 
     /// Throws `RUNTIME_SHUT_DOWN` once the runtime is shut down.
     pub(crate) fn check_open(&self) -> Result<(), JsValue> {
-        if self.shut.get() {
+        if crate::abort::aborted() {
+            Err(crate::abort::aborted_error())
+        } else if self.shut.get() {
             Err(convert::shut_down())
         } else {
             Ok(())
@@ -454,8 +465,19 @@ impl Driver {
                     };
                 };
                 ops.ask_callback(&addr, JsMessage(message), timeout, Box::new(answer));
+                Ok(())
             }
             None => {
+                if let Some(codec) = self.exported(to) {
+                    let call = Call {
+                        to,
+                        msg: &message,
+                        timeout,
+                        resolve,
+                        reject,
+                    };
+                    return ops.ask_exported(codec, call);
+                }
                 // Not a live actor: sending anyway records the dead letter and gives the
                 // core's reason (stopped, never existed, another node).
                 let envelope = Envelope::value(JsMessage(message));
@@ -468,20 +490,9 @@ impl Driver {
                     &JsValue::UNDEFINED,
                     &convert::ask_error(AskError::Send(err)),
                 );
+                Ok(())
             }
-        })
-    }
-
-    /// Reads the system itself (metrics, dead letters): not possible inside a handler.
-    pub(crate) fn inspect<T>(&self, f: impl FnOnce(&System) -> T) -> Result<T, JsValue> {
-        self.check_open()?;
-        self.with_ops(|ops| ops.system().map(|system| f(system)))?
-            .ok_or_else(|| {
-                error(
-                    RUNTIME_BUSY,
-                    "metrics and dead letters cannot be read inside a handler",
-                )
-            })
+        })?
     }
 
     /// Shuts the runtime down: every actor stops (their `stopped` hooks run); every later call
@@ -498,6 +509,22 @@ impl Driver {
         self.after_op();
     }
 
+    /// Remembers that `id` is an exported Rust actor of `codec`'s type.
+    pub(crate) fn add_exported(&self, id: ActorId, codec: &'static dyn Codec) {
+        self.exported.borrow_mut().insert(id, codec);
+    }
+
+    /// The codec of `id` if it is a live exported Rust actor.
+    pub(crate) fn exported(&self, id: ActorId) -> Option<&'static dyn Codec> {
+        self.exported.try_borrow().ok()?.get(&id).copied()
+    }
+
+    pub(crate) fn panic_in_next_drain(&self, message: String) {
+        crate::abort::install();
+        *self.panic_next.borrow_mut() = Some(message);
+        self.kick();
+    }
+
     pub(crate) fn is_shut_down(&self) -> bool {
         self.shut.get()
     }
@@ -505,10 +532,17 @@ impl Driver {
     // ---- events -------------------------------------------------------------------------------
 
     fn record_event(&self, event: &backstage_core::SystemEvent<'_>) {
+        if let backstage_core::SystemEvent::Stopped { id, .. } = event {
+            if let Ok(mut exported) = self.exported.try_borrow_mut() {
+                exported.remove(id);
+            }
+        }
         if self.listeners.borrow().is_empty() {
             return;
         }
-        self.events.borrow_mut().push_back(convert::event(event));
+        self.events
+            .borrow_mut()
+            .push_back(convert::event(self.node, event));
     }
 
     pub(crate) fn add_listener(&self, listener: Function) {
@@ -522,16 +556,27 @@ impl Driver {
         listeners.len() != before
     }
 
-    // ---- handlers -----------------------------------------------------------------------------
+    // ---- ids and handlers ---------------------------------------------------------------------
 
-    /// The `ctx` object a hook or handler gets: `{ self, sender }`.
-    pub(crate) fn js_ctx(&self, me: &JsValue, sender: Option<ActorId>) -> JsValue {
-        let ctx = js::object();
-        let _ = Reflect::set(&ctx, &self.keys.me, me);
-        if let Some(sender) = sender {
-            let _ = Reflect::set(&ctx, &self.keys.sender, &convert::id_to_js(sender));
+    pub(crate) fn node(&self) -> NodeId {
+        self.node
+    }
+
+    /// `id` as JavaScript holds it; `-1` for another node's actor (not addressable from here
+    /// until a transport connects the nodes).
+    pub(crate) fn id_to_f64(&self, id: ActorId) -> f64 {
+        if id.node() == self.node {
+            convert::id_to_f64(id)
+        } else {
+            -1.0
         }
-        ctx
+    }
+
+    /// An actor id given by JavaScript (after checking the runtime is open, so a call after
+    /// shutdown says so whatever its arguments).
+    pub(crate) fn id(&self, value: f64) -> Result<ActorId, JsValue> {
+        self.check_open()?;
+        convert::id_from_f64(self.node, value)
     }
 
     /// Finishes an asynchronous hook or handler of `id` when `promise` settles: answers the
@@ -556,10 +601,10 @@ impl Driver {
         let on_rejected = Closure::<dyn FnMut(JsValue)>::once_aborting(move |reason: JsValue| {
             Driver::settled(&other, id, Err(reason))
         });
-        let _ = promise.then2(&on_fulfilled, &on_rejected);
-        // Both now belong to the JS GC, which frees them once the promise drops its reactions.
-        let _ = on_fulfilled.into_js_value();
-        let _ = on_rejected.into_js_value();
+        // Both belong to the JS GC, which frees them once the promise drops its reactions.
+        let on_fulfilled = guarded(&self.guard, on_fulfilled.into_js_value().unchecked_into());
+        let on_rejected = guarded(&self.guard, on_rejected.into_js_value().unchecked_into());
+        js::then(&promise, &on_fulfilled, &on_rejected);
     }
 
     fn settled(slot: &RefCell<Option<Unsettled>>, id: ActorId, result: Result<JsValue, JsValue>) {
@@ -593,6 +638,19 @@ impl Driver {
         }
         driver.after_op();
         driver.kick();
+    }
+}
+
+/// `callback` wrapped by the runtime's guard (see [`convert::RuntimeOptions::guard`]), if it
+/// has one.
+fn guarded(guard: &Option<Function>, callback: Function) -> Function {
+    match guard {
+        Some(guard) => guard
+            .call1(&JsValue::UNDEFINED, &callback)
+            .ok()
+            .and_then(|g| g.dyn_into::<Function>().ok())
+            .unwrap_or(callback),
+        None => callback,
     }
 }
 

@@ -4,7 +4,7 @@
 //! shim after the crate, so declaring the same import twice in this package (say, in a test)
 //! fails at link time with a duplicate symbol.
 
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -19,18 +19,62 @@ extern "C" {
     #[wasm_bindgen(js_name = clearTimeout)]
     pub(crate) fn clear_timeout(handle: &JsValue);
 
-    /// A behaviour object as JavaScript handed it over: `{ receive, started?, stopped? }`.
+    /// A behaviour object as JavaScript handed it over: `{ receive, started?, stopped?,
+    /// terminated? }`.
     #[derive(Clone)]
     pub(crate) type Behaviour;
 
-    /// `behaviour.receive(message, ctx)`, looked up on every call (so a behaviour may replace
-    /// its own `receive`), one boundary crossing.
+    /// `behaviour.receive(message, sender, self)`, looked up on every call (so a behaviour may
+    /// replace its own `receive`). Ids are numbers (`-1`: no sender), so the call passes no
+    /// object but the message: one boundary crossing.
     #[wasm_bindgen(method, catch)]
     pub(crate) fn receive(
         this: &Behaviour,
         message: &JsValue,
-        ctx: &JsValue,
+        sender: f64,
+        me: f64,
     ) -> Result<JsValue, JsValue>;
+
+    /// `behaviour.started`, whatever it is (read without creating a key string).
+    #[wasm_bindgen(method, getter, js_name = receive)]
+    fn receive_hook(this: &Behaviour) -> JsValue;
+
+    #[wasm_bindgen(method, getter, js_name = started)]
+    pub(crate) fn started_hook(this: &Behaviour) -> JsValue;
+
+    #[wasm_bindgen(method, catch, js_name = started)]
+    pub(crate) fn started(this: &Behaviour, me: f64) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, getter, js_name = stopped)]
+    pub(crate) fn stopped_hook(this: &Behaviour) -> JsValue;
+
+    #[wasm_bindgen(method, catch, js_name = stopped)]
+    pub(crate) fn stopped(this: &Behaviour, me: f64) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, getter, js_name = terminated)]
+    pub(crate) fn terminated_hook(this: &Behaviour) -> JsValue;
+
+    /// `behaviour.terminated(id, reason, self)`: a watched actor has stopped.
+    #[wasm_bindgen(method, catch, js_name = terminated)]
+    pub(crate) fn terminated(
+        this: &Behaviour,
+        id: f64,
+        reason: &str,
+        me: f64,
+    ) -> Result<JsValue, JsValue>;
+
+    /// A promise, to call `then` with plain functions.
+    type Thenable;
+
+    #[wasm_bindgen(method, js_name = then)]
+    fn then_with(this: &Thenable, on_fulfilled: &Function, on_rejected: &Function) -> JsValue;
+
+    /// Any value whose `then` is read (a thenable test).
+    pub(crate) type MaybeThenable;
+
+    /// `value.then`; a throwing getter is an error.
+    #[wasm_bindgen(method, getter, catch, js_name = then)]
+    pub(crate) fn then(this: &MaybeThenable) -> Result<JsValue, JsValue>;
 }
 
 /// An `Error` with a stable `code` property (`NO_SUCH_ACTOR`, `ASK_TIMEOUT`, ...).
@@ -53,6 +97,39 @@ pub(crate) fn object() -> JsValue {
 /// `target[key]`, or `undefined` if reading it threw (a throwing getter).
 pub(crate) fn get(target: &JsValue, key: &str) -> JsValue {
     Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// True if `value` is an object or function whose `then` is a function (a throwing `then`
+/// getter counts as not).
+pub(crate) fn is_thenable(value: &JsValue) -> bool {
+    // Most handlers return nothing: one crossing decides that case.
+    !value.is_undefined()
+        && (value.is_object() || value.is_function())
+        && value
+            .unchecked_ref::<MaybeThenable>()
+            .then()
+            .is_ok_and(|then| then.is_function())
+}
+
+/// True if `value` is an object with a `receive` method (a behaviour).
+pub(crate) fn has_receive(value: &JsValue) -> bool {
+    value.is_object()
+        && value
+            .unchecked_ref::<Behaviour>()
+            .receive_hook()
+            .is_function()
+}
+
+/// `promise.then(on_fulfilled, on_rejected)`.
+pub(crate) fn then(promise: &Promise, on_fulfilled: &Function, on_rejected: &Function) {
+    let _ = promise
+        .unchecked_ref::<Thenable>()
+        .then_with(on_fulfilled, on_rejected);
+}
+
+/// A hook read by one of the getters above, if it is a function.
+pub(crate) fn hook(value: JsValue) -> Option<Function> {
+    value.dyn_into::<Function>().ok()
 }
 
 /// `target[key]` if it is a function.

@@ -5,30 +5,36 @@
 use core::time::Duration;
 
 use backstage_core::{
-    ActorId, Addr, AskError, Context, Envelope, Runtime, SendError, SpawnError, SpawnOptions,
-    System, Topic, TopicError,
+    ActorId, Addr, AskError, Context, DeadLetter, Envelope, Runtime, SendError, SpawnError,
+    SpawnOptions, System, SystemMetrics, Topic, TopicError,
 };
 
 use wasm_bindgen::JsValue;
 
-use crate::actor::{JsActor, JsMessage};
+use crate::actor::{JsActor, JsMessage, Published};
+use crate::exported::{Call, Codec};
 
-/// The operations of [`Runtime`] the exports use, for one concrete actor and message type.
+/// A JavaScript actor's factory, as the core keeps it for restarts.
+pub(crate) type Factory = Box<dyn FnMut() -> JsActor>;
+
+/// The operations of [`Runtime`] the exports use, for one concrete actor and message type,
+/// plus those only a running handler has (`None` from the system).
 pub(crate) trait Ops {
     fn tell(&mut self, to: &Addr<JsActor>, msg: JsMessage) -> Result<(), SendError>;
     fn send_envelope(&mut self, to: ActorId, envelope: Envelope) -> Result<(), SendError>;
     fn spawn(
         &mut self,
         options: SpawnOptions,
-        factory: Box<dyn FnMut() -> JsActor>,
+        factory: Factory,
     ) -> Result<Addr<JsActor>, SpawnError>;
+    fn get_or_spawn(&mut self, name: &str, factory: Factory) -> Result<Addr<JsActor>, SpawnError>;
     fn stop(&mut self, id: ActorId) -> Result<(), SendError>;
     fn poison(&mut self, id: ActorId) -> Result<(), SendError>;
     fn lookup(&self, name: &str) -> Option<ActorId>;
     fn is_alive(&self, id: ActorId) -> bool;
     /// The typed address of `id`, if it is a live JavaScript actor.
     fn addr_of(&self, id: ActorId) -> Option<Addr<JsActor>>;
-    fn publish(&mut self, topic: &Topic, msg: JsMessage) -> usize;
+    fn publish(&mut self, topic: &Topic, msg: Published) -> usize;
     fn subscribe(&mut self, topic: &Topic, subscriber: &Addr<JsActor>) -> Result<(), TopicError>;
     fn unsubscribe(&mut self, topic: &Topic, subscriber: ActorId) -> bool;
     fn ask_callback(
@@ -38,9 +44,33 @@ pub(crate) trait Ops {
         timeout: Option<Duration>,
         callback: Box<dyn FnOnce(Result<JsValue, AskError>)>,
     );
-    /// The whole system, for what a [`Context`] cannot do (metrics, dead letters, shutdown);
-    /// `None` inside a handler.
-    fn system(&mut self) -> Option<&mut System>;
+    fn metrics(&self) -> &SystemMetrics;
+    fn dead_letters(&self) -> Vec<&DeadLetter>;
+    /// Spawns a child of `parent`.
+    fn spawn_child_of(
+        &mut self,
+        parent: ActorId,
+        options: SpawnOptions,
+        factory: Factory,
+    ) -> Result<Addr<JsActor>, SpawnError>;
+    /// The live children of `id`.
+    fn children_of(&self, id: ActorId) -> Vec<ActorId>;
+    /// `watcher` watches (`on`) or stops watching `target`.
+    fn watch_as(&mut self, watcher: ActorId, target: ActorId, on: bool) -> Result<(), SendError>;
+    /// Spawns an exported Rust actor (a child of `parent`, if given).
+    fn spawn_exported(
+        &mut self,
+        codec: &dyn Codec,
+        options: SpawnOptions,
+        parent: Option<ActorId>,
+    ) -> Result<ActorId, SpawnError>;
+    fn tell_exported(
+        &mut self,
+        codec: &dyn Codec,
+        to: ActorId,
+        msg: &JsValue,
+    ) -> Result<(), JsValue>;
+    fn ask_exported(&mut self, codec: &dyn Codec, call: Call<'_>) -> Result<(), JsValue>;
 }
 
 /// The same forwarding to [`Runtime`] for both implementors.
@@ -55,9 +85,16 @@ macro_rules! forward_to_runtime {
         fn spawn(
             &mut self,
             options: SpawnOptions,
-            factory: Box<dyn FnMut() -> JsActor>,
+            factory: Factory,
         ) -> Result<Addr<JsActor>, SpawnError> {
             Runtime::spawn_with(self, options, factory)
+        }
+        fn get_or_spawn(
+            &mut self,
+            name: &str,
+            factory: Factory,
+        ) -> Result<Addr<JsActor>, SpawnError> {
+            Runtime::get_or_spawn(self, name, factory)
         }
         fn stop(&mut self, id: ActorId) -> Result<(), SendError> {
             Runtime::stop(self, id)
@@ -74,7 +111,7 @@ macro_rules! forward_to_runtime {
         fn addr_of(&self, id: ActorId) -> Option<Addr<JsActor>> {
             Runtime::addr_of::<JsActor>(self, id)
         }
-        fn publish(&mut self, topic: &Topic, msg: JsMessage) -> usize {
+        fn publish(&mut self, topic: &Topic, msg: Published) -> usize {
             Runtime::publish(self, topic, msg)
         }
         fn subscribe(
@@ -82,7 +119,7 @@ macro_rules! forward_to_runtime {
             topic: &Topic,
             subscriber: &Addr<JsActor>,
         ) -> Result<(), TopicError> {
-            Runtime::subscribe::<JsMessage, JsActor>(self, topic, subscriber)
+            Runtime::subscribe::<Published, JsActor>(self, topic, subscriber)
         }
         fn unsubscribe(&mut self, topic: &Topic, subscriber: ActorId) -> bool {
             Runtime::unsubscribe(self, topic, subscriber)
@@ -96,19 +133,76 @@ macro_rules! forward_to_runtime {
         ) {
             Runtime::ask_callback(self, to, msg, timeout, callback)
         }
+        fn spawn_child_of(
+            &mut self,
+            parent: ActorId,
+            options: SpawnOptions,
+            factory: Factory,
+        ) -> Result<Addr<JsActor>, SpawnError> {
+            Runtime::spawn_child_of(self, parent, options, factory)
+        }
+        fn children_of(&self, id: ActorId) -> Vec<ActorId> {
+            Runtime::children_of(self, id)
+        }
+        fn watch_as(
+            &mut self,
+            watcher: ActorId,
+            target: ActorId,
+            on: bool,
+        ) -> Result<(), SendError> {
+            Runtime::watch_as(self, watcher, target, on)
+        }
+        fn metrics(&self) -> &SystemMetrics {
+            Self::metrics(self)
+        }
+        fn dead_letters(&self) -> Vec<&DeadLetter> {
+            Self::dead_letters(self).collect()
+        }
     };
 }
 
 impl Ops for System {
     forward_to_runtime!();
-    fn system(&mut self) -> Option<&mut System> {
-        Some(self)
+    fn spawn_exported(
+        &mut self,
+        codec: &dyn Codec,
+        options: SpawnOptions,
+        parent: Option<ActorId>,
+    ) -> Result<ActorId, SpawnError> {
+        codec.spawn_system(self, options, parent)
+    }
+    fn tell_exported(
+        &mut self,
+        codec: &dyn Codec,
+        to: ActorId,
+        msg: &JsValue,
+    ) -> Result<(), JsValue> {
+        codec.tell_system(self, to, msg)
+    }
+    fn ask_exported(&mut self, codec: &dyn Codec, call: Call<'_>) -> Result<(), JsValue> {
+        codec.ask_system(self, call)
     }
 }
 
 impl Ops for Context<'_, JsActor> {
     forward_to_runtime!();
-    fn system(&mut self) -> Option<&mut System> {
-        None
+    fn spawn_exported(
+        &mut self,
+        codec: &dyn Codec,
+        options: SpawnOptions,
+        parent: Option<ActorId>,
+    ) -> Result<ActorId, SpawnError> {
+        codec.spawn_context(self, options, parent)
+    }
+    fn tell_exported(
+        &mut self,
+        codec: &dyn Codec,
+        to: ActorId,
+        msg: &JsValue,
+    ) -> Result<(), JsValue> {
+        codec.tell_context(self, to, msg)
+    }
+    fn ask_exported(&mut self, codec: &dyn Codec, call: Call<'_>) -> Result<(), JsValue> {
+        codec.ask_context(self, call)
     }
 }
