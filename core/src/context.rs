@@ -178,6 +178,27 @@ impl<'a, A: Actor> Context<'a, A> {
             .send_request(Some(self.me), to, msg, timeout, pending);
     }
 
+    /// Runs `then` later, as a message to this actor (after those already queued): how code
+    /// that must answer through a continuation (as [`ask`](Context::ask)'s do) delivers an
+    /// outcome it knows at once, so every outcome arrives the same way.
+    pub fn later<F>(&mut self, then: F)
+    where
+        F: FnOnce(&mut A, &mut Context<'_, A>) -> Result<(), ActorError> + 'static,
+    {
+        let body = Resume::<A, (), _> {
+            then: move |actor: &mut A, _: Result<(), AskError>, ctx: &mut Context<'_, A>| {
+                then(actor, ctx)
+            },
+            result: Ok(()),
+            _actor: PhantomData,
+        };
+        let _ = self.core.enqueue(
+            self.me,
+            Letter::new(Some(self.me), Box::new(body)),
+            crate::mailbox::Route::Force,
+        );
+    }
+
     /// Takes the reply channel of the message being handled, to answer after this handler
     /// returns (for example once an [`ask`](Context::ask) of its own comes back). The value the
     /// handler then returns is discarded. `None` if the message was not an ask, or `R` is not

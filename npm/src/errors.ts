@@ -19,6 +19,12 @@ export type ErrorCode =
   | "RUNTIME_BUSY"
   | "RUNTIME_ABORTED"
   | "INVALID_MESSAGE"
+  | "UNKNOWN_METHOD"
+  | "BAD_ARGUMENTS"
+  | "REPLY_DECODE_FAILED"
+  | "MALFORMED_FRAME"
+  | "FRAME_TOO_LARGE"
+  | "FRAME_TOO_DEEP"
   | "INVALID_ARGUMENT";
 
 /** Base class of every error the runtime raises. */
@@ -53,6 +59,12 @@ export class RuntimeShutDownError extends BackstageError {}
 export class RuntimeAbortedError extends BackstageError {}
 /** A value that does not fit a Rust actor's message type (or malformed CBOR bytes); nothing was sent. */
 export class InvalidMessageError extends BackstageError {}
+/** A proxy call named a method the actor does not have. */
+export class UnknownMethodError extends BackstageError {}
+/** A proxy call's arguments do not fit the method (count or shape). */
+export class BadArgumentsError extends BackstageError {}
+/** A method's reply does not decode as its declared type. */
+export class ReplyDecodeError extends BackstageError {}
 /** An argument of the wrong type or out of range (an option, a behaviour, a timeout). */
 export class InvalidArgumentError extends BackstageError {}
 
@@ -68,6 +80,9 @@ const classes: Partial<Record<ErrorCode, new (code: ErrorCode, message: string, 
   RUNTIME_SHUT_DOWN: RuntimeShutDownError,
   RUNTIME_ABORTED: RuntimeAbortedError,
   INVALID_MESSAGE: InvalidMessageError,
+  UNKNOWN_METHOD: UnknownMethodError,
+  BAD_ARGUMENTS: BadArgumentsError,
+  REPLY_DECODE_FAILED: ReplyDecodeError,
   INVALID_ARGUMENT: InvalidArgumentError,
 };
 

@@ -24,6 +24,8 @@
  */
 export * from "./errors.js";
 export { ActorRef, ActorSystem, RustActorRef, Stream } from "./system.js";
+export { CALL, contextOf } from "./proxy.js";
+export type { ActorClass, ActorProxy, CallMessage } from "./proxy.js";
 export type {
   AbortSignalLike,
   ActorContext,
@@ -34,6 +36,8 @@ export type {
   DeadLetter,
   Overflow,
   RustActors,
+  RustMethods,
+  StatsSummary,
   SpawnOptions,
   StopReason,
   SupervisorOptions,

@@ -4,6 +4,7 @@
  */
 
 import { AbortedError, RuntimeAbortedError, toBackstageError } from "./errors.js";
+import { type ActorClass, type ActorProxy, type CallMessage, classBehaviour, classProxy, makeProxy } from "./proxy.js";
 
 /** A raw behaviour, as the WebAssembly module calls it (ids are numbers; -1: no sender). */
 interface RawBehaviour {
@@ -19,6 +20,8 @@ export interface RawRuntime {
   spawn(behaviour: RawBehaviour | (() => RawBehaviour), options: unknown, parent: number): number;
   getOrSpawn(name: string, behaviour: RawBehaviour | (() => RawBehaviour)): number;
   spawnRust(kind: string, options: unknown, parent: number): number;
+  activateRust(kind: string, id: string): number;
+  callRust(id: number, method: string, args: unknown[], timeoutMs: number | undefined, resolve: (reply: unknown) => void, reject: (error: unknown) => void): void;
   tell(id: number, message: unknown): void;
   ask(id: number, message: unknown, timeoutMs: number | undefined, resolve: (reply: unknown) => void, reject: (error: unknown) => void): void;
   stop(id: number): void;
@@ -44,6 +47,7 @@ export interface RawRuntime {
 export interface RawRuntimeClass {
   new (options?: unknown): RawRuntime;
   onAbort(listener: (message: string) => void): void;
+  rustMethods(kind: string): { name: string; args: [string, string][]; reply: string }[];
 }
 
 /** What the build's glue factory (`createGlue()`) makes: one instantiation's bindings. */
@@ -403,17 +407,33 @@ export interface RustActors {
     message: { readonly type: "add"; readonly by: number } | { readonly type: "get" } | { readonly type: "reset" };
     reply: number;
   };
-  /**
-   * A key-value store: `put` answers the previous value (or `null`), `get` the value (or
-   * `null`), `delete` whether the key was there, `keys` the keys in order.
-   */
-  kv: {
-    message:
-      | { readonly type: "put"; readonly key: string; readonly value: CborValue }
-      | { readonly type: "get"; readonly key: string }
-      | { readonly type: "delete"; readonly key: string }
-      | { readonly type: "keys" };
-    reply: CborValue;
+}
+
+/** What the built-in `Stats` actor reports. */
+export interface StatsSummary {
+  readonly count: number;
+  readonly mean: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * The Rust `#[actor]`s the module exports, called by method through
+ * {@link ActorSystem.rustActor}: their methods, with TypeScript's types for the Rust ones
+ * (`f64`, `u64` → `number`, `String` → `string`, structs → objects).
+ */
+export interface RustMethods {
+  /** Running statistics of numbers. */
+  Stats: {
+    record(value: number): void;
+    summary(): StatsSummary;
+    /** Starts over; answers with the statistics before. */
+    reset(): StatsSummary;
+    /**
+     * Calls `method` of the class actor `target` with the summary and answers with what it
+     * returned (a Rust actor asking a TypeScript one).
+     */
+    report(target: ActorRef<never, unknown>, method: string): unknown;
   };
 }
 
@@ -672,6 +692,40 @@ export class ActorSystem {
     self.ref = ref;
     this.#define(ref, spawn);
     return ref;
+  }
+
+  /**
+   * The actor `id` of class `cls`, created on first use (`new cls(id)`; again on every
+   * supervised restart): a virtual actor whose methods are its messages. The proxy's methods
+   * take the same arguments and return promises of the results.
+   */
+  actor<T extends object>(cls: ActorClass<T>, id: string, options?: AskOptions): ActorProxy<T> {
+    const ref = this.getOrSpawn<CallMessage, unknown>(id, () => classBehaviour(new cls(id)));
+    return classProxy(cls, ref, options);
+  }
+
+  /**
+   * The Rust `#[actor]` of type `kind` called `id`, created on first use: its methods (see
+   * {@link RustMethods}) called in wire form. Unknown methods, arguments that do not fit and
+   * replies that do not decode are `UnknownMethodError`, `BadArgumentsError` and
+   * `ReplyDecodeError`, naming the method.
+   */
+  rustActor<K extends keyof RustMethods>(kind: K, id: string, options?: AskOptions): ActorProxy<RustMethods[K]> {
+    const handle = call(() => this.#raw.activateRust(kind, id));
+    const ref = new ActorRef<CallMessage, unknown>(this, handle);
+    const raw = this.#raw;
+    const methods = this.#instance.glue.Runtime.rustMethods(kind).map((m) => m.name);
+    const timeout = options?.timeout;
+    return makeProxy<RustMethods[K]>(ref, methods, (method, args) => {
+      const actorArgs = args.map((a) => (a instanceof ActorRef ? a.handle : a));
+      return new Promise((resolve, reject) => {
+        try {
+          raw.callRust(ref.handle, method, actorArgs, timeout, resolve, (e) => reject(toBackstageError(e)));
+        } catch (thrown) {
+          reject(toBackstageError(thrown));
+        }
+      });
+    });
   }
 
   /** Spawns a Rust actor the module exports (see {@link RustActors}). */

@@ -21,6 +21,16 @@ const SEEDS = [
   "large_struct",
   "array_list_actor",
   "poison_pill",
+  // The same in the proxy style (test/seeds/proxies.ts), and TypeScript ↔ Rust method calls.
+  "proxy_hello_world_string",
+  "proxy_hello_world_struct",
+  "proxy_actor_to_actor",
+  "proxy_pub_sub",
+  "proxy_multiple_methods",
+  "proxy_large_struct",
+  "proxy_array_list_actor",
+  "proxy_poison_pill",
+  "proxy_mixed_rust_and_typescript",
 ];
 
 // The page: imports the browser entry and the compiled seed bodies, runs every seed in order,
@@ -36,9 +46,9 @@ const PAGE = `<!doctype html>
 <script type="module">
 try {
   const api = await import("/dist/web.js");
-  const { seeds, runSeed } = await import("/test-dist/browser/seeds.js");
+  const { seeds, proxySeeds, runSeed } = await import("/test-dist/browser/seeds.js");
   const results = [];
-  for (const seed of seeds) results.push(await runSeed(api, seed, () => performance.now()));
+  for (const seed of [...seeds, ...proxySeeds]) results.push(await runSeed(api, seed, () => performance.now()));
   window.__seedResults = results;
 } catch (e) {
   window.__seedFatal = String(e && e.stack ? e.stack : e);

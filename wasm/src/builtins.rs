@@ -1,19 +1,18 @@
 //! The Rust actors the npm package's module exports (see [`crate::Exported`]): small, useful
 //! on their own, and the reference for exporting your own.
 
-use std::collections::BTreeMap;
-
-use backstage_core::{Actor, ActorError, Context, Handler, Message};
+use backstage_core::{actor, Actor, ActorError, Context, Handler, Message};
 use ciborium::Value;
 use serde::de::{Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
 use crate::exported::{export, Exported};
+use crate::proxy::{call_js, export_methods};
 
 /// Exports every built-in actor (once per instance is enough; again is harmless).
 pub(crate) fn export_all() {
     export::<Counter>();
-    export::<KeyValue>();
+    export_methods::<Stats>();
 }
 
 /// `"counter"`: adds up numbers. `{ type: "add", by }` → the new total; `{ type: "get" }` →
@@ -97,84 +96,95 @@ impl Exported for Counter {
     }
 }
 
-/// `"kv"`: a key-value store of any serialisable values (held as CBOR data model values).
-/// `{ type: "put", key, value }` → the previous value or `null`; `{ type: "get", key }` → the
-/// value or `null`; `{ type: "delete", key }` → whether it was there; `{ type: "keys" }` → the
-/// keys in order.
+/// `Stats` (called by method, `system.rustActor("Stats", id)` in TypeScript): running
+/// statistics of numbers, and the example of a Rust actor calling a JavaScript actor's method.
 #[derive(Debug, Default)]
-pub struct KeyValue {
-    entries: BTreeMap<String, Value>,
+pub struct Stats {
+    count: u64,
+    sum: f64,
+    min: f64,
+    max: f64,
 }
 
-impl Actor for KeyValue {}
+impl Actor for Stats {}
 
-/// A message of [`KeyValue`]: `{ type: "put", key, value }`, `{ type: "get", key }`,
-/// `{ type: "delete", key }` or `{ type: "keys" }` (flat, like [`CounterMsg`]).
-#[derive(Debug, Deserialize, Serialize)]
-pub struct KeyValueMsg {
-    /// What to do.
-    #[serde(rename = "type")]
-    pub op: KeyValueOp,
-    /// The key (all but `keys`; `""` if absent).
-    #[serde(default)]
-    pub key: String,
-    /// The value (`put`; `null` if absent).
-    #[serde(default)]
-    pub value: Option<Value>,
+/// What [`Stats`] reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Deserialize, Serialize)]
+pub struct Summary {
+    /// How many values.
+    pub count: u64,
+    /// Their mean (0 for none).
+    pub mean: f64,
+    /// The smallest (0 for none).
+    pub min: f64,
+    /// The largest (0 for none).
+    pub max: f64,
 }
 
-/// What a [`KeyValueMsg`] asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum KeyValueOp {
-    /// Stores `value` under `key`.
-    Put,
-    /// Reads `key`.
-    Get,
-    /// Removes `key`.
-    Delete,
-    /// Lists the keys.
-    Keys,
-}
-
-/// What [`KeyValue`] answers.
-#[derive(Debug, Serialize)]
-#[serde(untagged)]
-pub enum KeyValueReply {
-    /// A value, or none (`null`).
-    Value(Option<Value>),
-    /// Whether a key was removed.
-    Removed(bool),
-    /// The keys, in order.
-    Keys(Vec<String>),
-}
-
-impl Message for KeyValueMsg {
-    type Reply = KeyValueReply;
-}
-
-impl Handler<KeyValueMsg> for KeyValue {
-    fn handle(
-        &mut self,
-        msg: KeyValueMsg,
-        _: &mut Context<'_, Self>,
-    ) -> Result<KeyValueReply, ActorError> {
-        let KeyValueMsg { op, key, value } = msg;
-        Ok(match op {
-            KeyValueOp::Put => {
-                KeyValueReply::Value(self.entries.insert(key, value.unwrap_or(Value::Null)))
-            }
-            KeyValueOp::Get => KeyValueReply::Value(self.entries.get(&key).cloned()),
-            KeyValueOp::Delete => KeyValueReply::Removed(self.entries.remove(&key).is_some()),
-            KeyValueOp::Keys => KeyValueReply::Keys(self.entries.keys().cloned().collect()),
-        })
+#[actor(vis = pub)]
+impl Stats {
+    /// Adds a value (a tell).
+    pub fn record(&mut self, value: f64) {
+        if self.count == 0 {
+            (self.min, self.max) = (value, value);
+        }
+        self.count += 1;
+        self.sum += value;
+        self.min = self.min.min(value);
+        self.max = self.max.max(value);
     }
-}
 
-impl Exported for KeyValue {
-    const NAME: &'static str = "kv";
-    type Message = KeyValueMsg;
-    fn create() -> Self {
-        KeyValue::default()
+    /// The statistics so far.
+    pub fn summary(&self) -> Summary {
+        Summary {
+            count: self.count,
+            mean: if self.count == 0 {
+                0.0
+            } else {
+                self.sum / self.count as f64
+            },
+            min: self.min,
+            max: self.max,
+        }
+    }
+
+    /// Starts over; answers with the statistics before.
+    pub fn reset(&mut self) -> Summary {
+        let before = self.summary();
+        *self = Stats::default();
+        before
+    }
+
+    /// Calls `method` of the JavaScript actor `target` (an id as JavaScript holds it) with the
+    /// summary, and answers with what that method returned: a Rust actor asking a JavaScript
+    /// one, without blocking (the answer is deferred until the reply comes).
+    pub fn report(
+        &mut self,
+        target: f64,
+        method: String,
+        ctx: &mut Context<'_, Self>,
+    ) -> Result<Value, ActorError> {
+        let to = crate::convert::local_id(ctx.id().node(), target)
+            .ok_or_else(|| ActorError::new(format!("{target} is not an actor id")))?;
+        let Some(responder) = ctx.defer_reply::<Value>() else {
+            // A tell: call and forget the answer.
+            call_js(
+                ctx,
+                to,
+                &method,
+                (self.summary(),),
+                |_, _: Result<Value, _>, _| Ok(()),
+            );
+            return Ok(Value::Null);
+        };
+        call_js(ctx, to, &method, (self.summary(),), move |_, reply, _| {
+            match reply {
+                Ok(value) => responder.reply(value),
+                Err(e) => responder.fail(ActorError::new(e.to_string())),
+            }
+            Ok(())
+        });
+        // Discarded: the responder answers.
+        Ok(Value::Null)
     }
 }

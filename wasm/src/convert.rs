@@ -50,7 +50,7 @@ pub(crate) fn id_from_f64(node: NodeId, value: f64) -> Result<ActorId, JsValue> 
     local_id(node, value).ok_or_else(|| error(NO_SUCH_ACTOR, "not an actor id"))
 }
 
-fn local_id(node: NodeId, value: f64) -> Option<ActorId> {
+pub(crate) fn local_id(node: NodeId, value: f64) -> Option<ActorId> {
     // 2⁵³: the largest id (generation 2²¹ - 1, index 2³² - 1, plus one), still exact in an f64.
     const MAX_ID: f64 = 9_007_199_254_740_992.0;
     if (1.0..=MAX_ID).contains(&value) && value.fract() == 0.0 {

@@ -41,9 +41,19 @@ use crate::convert::{self, RUNTIME_BUSY};
 use crate::exported::{Call, Codec};
 use crate::js::{self, clear_timeout, describe, error, queue_microtask, set_timeout};
 use crate::ops::Ops;
+use backstage_core::wire::Dispatcher;
 
 /// The slot for the running hook's context. Lifetime-erased: see [`Driver::enter`].
 type ActiveOps = Option<*mut (dyn Ops + 'static)>;
+
+/// How JavaScript talks to an exported Rust actor.
+#[derive(Clone, Copy)]
+pub(crate) enum RustKind {
+    /// With messages of its one message type ([`crate::Exported`]).
+    Messages(&'static dyn Codec),
+    /// By method, in wire form (an `#[actor]`, [`crate::export_methods`]).
+    Methods(Dispatcher),
+}
 
 /// System work queued until nothing is borrowed.
 pub(crate) enum Deferred {
@@ -188,7 +198,7 @@ pub(crate) struct Driver {
     /// See [`convert::RuntimeOptions::guard`].
     guard: Option<Function>,
     /// The live exported Rust actors, and how to encode calls to each.
-    exported: RefCell<HashMap<ActorId, &'static dyn Codec>>,
+    rust: RefCell<HashMap<ActorId, RustKind>>,
     /// Set by `abortForTesting`: the next drain panics with this message.
     panic_next: RefCell<Option<String>>,
 }
@@ -250,7 +260,7 @@ impl Driver {
                 node,
                 guard: options.guard.clone(),
                 panic_next: RefCell::new(None),
-                exported: RefCell::new(HashMap::new()),
+                rust: RefCell::new(HashMap::new()),
             }
         })
     }
@@ -509,14 +519,25 @@ impl Driver {
         self.after_op();
     }
 
-    /// Remembers that `id` is an exported Rust actor of `codec`'s type.
-    pub(crate) fn add_exported(&self, id: ActorId, codec: &'static dyn Codec) {
-        self.exported.borrow_mut().insert(id, codec);
+    /// Remembers that `id` is an exported Rust actor of this kind.
+    pub(crate) fn add_rust(&self, id: ActorId, kind: RustKind) {
+        self.rust.borrow_mut().insert(id, kind);
     }
 
-    /// The codec of `id` if it is a live exported Rust actor.
+    /// The codec of `id` if it is a live exported Rust actor taking messages.
     pub(crate) fn exported(&self, id: ActorId) -> Option<&'static dyn Codec> {
-        self.exported.try_borrow().ok()?.get(&id).copied()
+        match self.rust.try_borrow().ok()?.get(&id)? {
+            RustKind::Messages(codec) => Some(*codec),
+            RustKind::Methods(_) => None,
+        }
+    }
+
+    /// The dispatcher of `id` if it is a live exported Rust actor called by method.
+    pub(crate) fn methods_of(&self, id: ActorId) -> Option<Dispatcher> {
+        match self.rust.try_borrow().ok()?.get(&id)? {
+            RustKind::Methods(dispatcher) => Some(*dispatcher),
+            RustKind::Messages(_) => None,
+        }
     }
 
     pub(crate) fn panic_in_next_drain(&self, message: String) {
@@ -533,8 +554,8 @@ impl Driver {
 
     fn record_event(&self, event: &backstage_core::SystemEvent<'_>) {
         if let backstage_core::SystemEvent::Stopped { id, .. } = event {
-            if let Ok(mut exported) = self.exported.try_borrow_mut() {
-                exported.remove(id);
+            if let Ok(mut rust) = self.rust.try_borrow_mut() {
+                rust.remove(id);
             }
         }
         if self.listeners.borrow().is_empty() {

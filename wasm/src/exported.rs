@@ -16,6 +16,7 @@ use std::time::Duration;
 use backstage_core::{
     Actor, ActorId, AskError, Context, Handler, Message, Runtime, SpawnError, SpawnOptions, System,
 };
+use ciborium::Value;
 use js_sys::{Function, Uint8Array};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -117,35 +118,36 @@ fn decode<M: DeserializeOwned>(name: &str, msg: &JsValue) -> Result<(M, Wire), J
             &format!("not a message for the Rust actor '{name}': {why}"),
         )
     };
-    if let Some(bytes) = msg.dyn_ref::<Uint8Array>() {
-        // Through the data model value: one CBOR reader in the module for every message type
-        // (a reader per type would cost several kilobytes each).
-        let bytes = bytes.to_vec();
-        let value = ciborium::from_reader::<ciborium::Value, _>(bytes.as_slice())
-            .map_err(|e| invalid(format!("CBOR: {e}")))?
-            .deserialized::<M>()
-            .map_err(|e| invalid(format!("CBOR: {e}")))?;
-        return Ok((value, Wire::Cbor));
-    }
-    let value =
-        serde_wasm_bindgen::from_value::<M>(msg.clone()).map_err(|e| invalid(e.to_string()))?;
-    Ok((value, Wire::Value))
+    // Both ways go through the CBOR data model value, so the module has one JavaScript
+    // converter and one CBOR reader for every message type, not one of each per type (which
+    // cost several kilobytes each).
+    let (value, wire) = match msg.dyn_ref::<Uint8Array>() {
+        Some(bytes) => {
+            let bytes = bytes.to_vec();
+            let value = ciborium::from_reader::<Value, _>(bytes.as_slice())
+                .map_err(|e| invalid(format!("CBOR: {e}")))?;
+            (value, Wire::Cbor)
+        }
+        None => (
+            crate::proxy::js_to_value(msg).map_err(invalid)?,
+            Wire::Value,
+        ),
+    };
+    let message = value
+        .deserialized::<M>()
+        .map_err(|e| invalid(e.to_string()))?;
+    Ok((message, wire))
 }
 
 fn encode<R: Serialize>(reply: &R, wire: &Wire) -> Result<JsValue, String> {
+    let value = Value::serialized(reply).map_err(|e| e.to_string())?;
     match wire {
         Wire::Cbor => {
             let mut bytes = Vec::new();
-            ciborium::into_writer(reply, &mut bytes).map_err(|e| e.to_string())?;
+            ciborium::into_writer(&value, &mut bytes).map_err(|e| e.to_string())?;
             Ok(Uint8Array::from(bytes.as_slice()).into())
         }
-        Wire::Value => reply
-            .serialize(
-                &serde_wasm_bindgen::Serializer::new()
-                    .serialize_maps_as_objects(true)
-                    .serialize_missing_as_null(true),
-            )
-            .map_err(|e| e.to_string()),
+        Wire::Value => crate::proxy::value_to_js(&value),
     }
 }
 

@@ -60,13 +60,13 @@ mod driver;
 mod exported;
 mod js;
 mod ops;
+mod proxy;
 
 use std::rc::Rc;
 
-pub use crate::builtins::{
-    Counter, CounterMsg, CounterOp, KeyValue, KeyValueMsg, KeyValueOp, KeyValueReply,
-};
+pub use crate::builtins::{Counter, CounterMsg, CounterOp, Stats, StatsProxy, Summary};
 pub use crate::exported::{export, Exported};
+pub use crate::proxy::{call_js, export_methods};
 
 use backstage_core::{ActorId, Envelope, Topic};
 use js_sys::{Array, Function};
@@ -205,7 +205,7 @@ impl Runtime {
             .driver
             .call(true, |ops| ops.spawn_exported(codec, options, parent))?
             .map_err(convert::spawn_error)?;
-        self.driver.add_exported(id, codec);
+        self.driver.add_rust(id, driver::RustKind::Messages(codec));
         Ok(self.driver.id_to_f64(id))
     }
 

@@ -9,6 +9,7 @@ use backstage_core::{
     SpawnOptions, System, SystemMetrics, Topic, TopicError,
 };
 
+use backstage_core::wire::{CallError, Dispatcher, Limits, ReplyFn};
 use wasm_bindgen::JsValue;
 
 use crate::actor::{JsActor, JsMessage, Published};
@@ -44,6 +45,17 @@ pub(crate) trait Ops {
         timeout: Option<Duration>,
         callback: Box<dyn FnOnce(Result<JsValue, AskError>)>,
     );
+    /// Calls `to` with a wire frame through `dispatcher` (see [`Dispatcher::call`]).
+    fn call_wire(
+        &mut self,
+        dispatcher: &Dispatcher,
+        to: ActorId,
+        frame: &[u8],
+        timeout: Option<Duration>,
+        reply: ReplyFn,
+    ) -> Result<(), CallError>;
+    /// The actor called `id`, activated on first use (see [`Dispatcher::activate`]).
+    fn activate_wire(&mut self, dispatcher: &Dispatcher, id: &str) -> Result<ActorId, CallError>;
     fn metrics(&self) -> &SystemMetrics;
     fn dead_letters(&self) -> Vec<&DeadLetter>;
     /// Spawns a child of `parent`.
@@ -151,6 +163,23 @@ macro_rules! forward_to_runtime {
             on: bool,
         ) -> Result<(), SendError> {
             Runtime::watch_as(self, watcher, target, on)
+        }
+        fn call_wire(
+            &mut self,
+            dispatcher: &Dispatcher,
+            to: ActorId,
+            frame: &[u8],
+            timeout: Option<Duration>,
+            reply: ReplyFn,
+        ) -> Result<(), CallError> {
+            dispatcher.call(self, to, frame, &Limits::default(), timeout, reply)
+        }
+        fn activate_wire(
+            &mut self,
+            dispatcher: &Dispatcher,
+            id: &str,
+        ) -> Result<ActorId, CallError> {
+            dispatcher.activate(self, id)
         }
         fn metrics(&self) -> &SystemMetrics {
             Self::metrics(self)

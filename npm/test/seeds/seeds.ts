@@ -15,7 +15,7 @@ export interface Seed {
 // ---------------------------------------------------------------------------------------------
 // Tiny assertion helpers (each throws a plain Error).
 
-function check(cond: unknown, message: string): asserts cond {
+export function check(cond: unknown, message: string): asserts cond {
   if (!cond) throw new Error(`check failed: ${message}`);
 }
 
@@ -44,12 +44,12 @@ function deepEqual(a: unknown, b: unknown): boolean {
   return ka.every((k) => Object.prototype.hasOwnProperty.call(rb, k) && deepEqual(ra[k], rb[k]));
 }
 
-function checkEqual(actual: unknown, expected: unknown, message: string): void {
+export function checkEqual(actual: unknown, expected: unknown, message: string): void {
   check(deepEqual(actual, expected), `${message}: expected ${show(expected)}, got ${show(actual)}`);
 }
 
 /** The promise rejects with an instance of `Class` (returned for further checks). */
-async function checkRejects<E extends Error>(p: Promise<unknown>, Class: abstract new (...args: never[]) => E, message: string): Promise<E> {
+export async function checkRejects<E extends Error>(p: Promise<unknown>, Class: abstract new (...args: never[]) => E, message: string): Promise<E> {
   let value: unknown;
   try {
     value = await p;
@@ -94,10 +94,10 @@ function nextEvent<E extends SystemEvent>(system: ActorSystem, pred: (e: SystemE
 }
 
 /** Every ask in these seeds is bounded: a hang is an `AskTimeoutError`, never a stuck test. */
-const T = { timeout: 5000 } as const;
+export const T = { timeout: 5000 } as const;
 
 /** Runs `body` with a fresh system and shuts it down afterwards, pass or fail. */
-async function withSystem(api: Api, body: (system: ActorSystem) => Promise<void>): Promise<void> {
+export async function withSystem(api: Api, body: (system: ActorSystem) => Promise<void>): Promise<void> {
   const system = api.ActorSystem.create();
   try {
     await body(system);
@@ -699,3 +699,5 @@ export async function runSeed(api: Api, seed: Seed, now: () => number): Promise<
     return { name: seed.name, ok: false, ms: now() - start, error };
   }
 }
+
+export { proxySeeds } from "./proxies.js";

@@ -1238,7 +1238,7 @@ async fn children_watch_and_child_spawns_work_outside_a_handler_given_ids() {
         "const out = [];
          for (const call of [
            () => rt.spawn({ receive() {} }, undefined, parent),
-           () => rt.spawnRust('kv', undefined, parent),
+           () => rt.spawnRust('counter', undefined, parent),
            () => rt.children(parent).length,
            () => rt.watch(watcher, target),
            () => rt.unwatch(watcher, target),
@@ -1397,10 +1397,7 @@ fn cbor_number(bytes: &[u8]) -> f64 {
 async fn an_exported_rust_counter_is_spawned_by_name_and_called_with_plain_values() {
     let rt = runtime();
     let events = record_events(&rt);
-    assert_eq!(
-        strings(&Runtime::exported_actors().into()),
-        ["counter", "kv"]
-    );
+    assert_eq!(strings(&Runtime::exported_actors().into()), ["counter"]);
     let id = rt.spawn_rust(&s("counter"), U, &U).unwrap();
     assert_id(&n(id));
     assert!(rt.is_alive(id).unwrap());
@@ -1414,22 +1411,6 @@ async fn an_exported_rust_counter_is_spawned_by_name_and_called_with_plain_value
     assert_eq!(before.as_f64(), Some(2.5));
     let total = resolved(ask(&rt, id, value("{ type: 'get' }"), None)).await;
     assert_eq!(total.as_f64(), Some(0.0));
-
-    // The key-value store, named, with structured values.
-    let kv = rt
-        .spawn_rust(&s("kv"), value("{ name: 'store' }"), &U)
-        .unwrap();
-    assert_eq!(rt.lookup(&s("store")).unwrap(), Some(kv));
-    let put = value("{ type: 'put', key: 'a', value: { x: [1, 'two'] } }");
-    assert!(resolved(ask(&rt, kv, put, None)).await.is_null());
-    let got = resolved(ask(&rt, kv, value("{ type: 'get', key: 'a' }"), None)).await;
-    let x = Array::from(&get(&got, "x"));
-    assert_eq!(x.get(0).as_f64(), Some(1.0));
-    assert_eq!(x.get(1).as_string().as_deref(), Some("two"));
-    let keys = resolved(ask(&rt, kv, value("{ type: 'keys' }"), None)).await;
-    assert_eq!(strings(&keys), ["a"]);
-    let removed = resolved(ask(&rt, kv, value("{ type: 'delete', key: 'a' }"), None)).await;
-    assert_eq!(removed.as_bool(), Some(true));
 
     // From a JavaScript handler, which may make one its child (after an `await` too).
     let user = js(
@@ -1498,12 +1479,6 @@ async fn a_value_that_does_not_fit_a_rust_actor_is_invalid_message_and_not_deliv
             "INVALID_MESSAGE",
         );
     }
-    // A key that is no string, for the key-value store.
-    let kv = rt.spawn_rust(&s("kv"), U, &U).unwrap();
-    assert_code(
-        rt.tell(kv, value("{ type: 'put', key: 5, value: 1 }")),
-        "INVALID_MESSAGE",
-    );
     // From a handler, the error is thrown there, and can be caught.
     let caller = js(
         "rt, counter",
@@ -1542,7 +1517,11 @@ fn an_unknown_rust_actor_kind_is_invalid_argument() {
     let rt = runtime();
     let err = rt.spawn_rust(&s("nope"), U, &U).unwrap_err();
     assert_eq!(code(&err), "INVALID_ARGUMENT");
-    assert!(message(&err).contains("counter, kv"), "{}", message(&err));
+    assert!(
+        message(&err).contains("(exported: counter)"),
+        "{}",
+        message(&err)
+    );
     for kind in [n(1.0), U, JsValue::NULL] {
         assert_code(rt.spawn_rust(&kind, U, &U), "INVALID_ARGUMENT");
     }
@@ -1578,14 +1557,6 @@ async fn a_cbor_message_to_a_rust_actor_gets_a_cbor_reply() {
     assert_eq!(cbor_number(&js_sys::Uint8Array::new(&reply).to_vec()), 4.0);
     let plain = resolved(ask(&rt, id, value("{ type: 'get' }"), None)).await;
     assert_eq!(plain.as_f64(), Some(4.0));
-    // `null` for a key the store does not have.
-    let kv = rt.spawn_rust(&s("kv"), U, &U).unwrap();
-    let get_k = cbor(&[
-        0xa2, 0x64, b't', b'y', b'p', b'e', 0x63, b'g', b'e', b't', 0x63, b'k', b'e', b'y', 0x61,
-        b'k',
-    ]);
-    let reply = resolved(ask(&rt, kv, get_k, None)).await;
-    assert_eq!(js_sys::Uint8Array::new(&reply).to_vec(), [0xf6]);
     rt.shutdown();
 }
 
