@@ -123,3 +123,38 @@ test("topics reach every subscriber, and events are observable", async (t) => {
   const m = system.metrics();
   assert.equal(m.sent, m.delivered + m.deadLetters + m.rejected);
 });
+
+test("a handler whose promise rejects fails the ask, is supervised, and the actor goes on", async (t) => {
+  const system = fresh(t);
+  const events = [];
+  system.on((e) => events.push(e.type));
+  const flaky = system.spawn(() => {
+    let calls = 0;
+    return {
+      async receive(msg) {
+        calls += 1;
+        await new Promise((r) => setTimeout(r, 1));
+        if (msg === "fail") throw new Error("rejected on purpose");
+        return calls;
+      },
+    };
+  });
+  await assert.rejects(flaky.ask("fail"), (e) => e instanceof HandlerFailedError && /rejected on purpose/.test(e.message));
+  assert.equal(await flaky.ask("ok"), 1, "restarted from a fresh behaviour");
+  assert.ok(events.includes("failed") && events.includes("restarted"));
+});
+
+test("unknown names and ids are undefined or NoSuchActorError, never a hang", async (t) => {
+  const system = fresh(t);
+  assert.equal(system.lookup("nobody"), undefined);
+  const other = ActorSystem.create({ });
+  t.after(() => other.shutdown());
+  const stranger = other.spawn({ receive: () => "other system" });
+  // A ref is its system's: a stopped actor's id is never reused, so a stale ref fails typed.
+  stranger.stop();
+  await new Promise((r) => setTimeout(r, 0));
+  assert.throws(() => stranger.tell("x"), ActorStoppedError);
+  await assert.rejects(stranger.ask("x", { timeout: 100 }), ActorStoppedError);
+  const m = system.metrics();
+  assert.equal(m.sent, m.delivered + m.deadLetters + m.rejected);
+});
