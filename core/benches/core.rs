@@ -16,6 +16,11 @@
 //! `proxy` and `proxy_ask` repeat `tell` and `ask` through the proxy of an `#[actor]` (the
 //! same counter, `counter.add(i)` / `counter.bump()`), and report their cost against the
 //! hand-written message measured in the same run (target: at most 1.2x).
+//!
+//! `inspector` repeats `tell` on a system no inspector ever attached to, one an inspector
+//! attached to and detached from before the sends, and one with an inspector attached
+//! throughout, interleaved run by run, and reports each time against the first (inspection
+//! must cost nothing measurable when no one is watching).
 
 mod harness;
 
@@ -27,6 +32,7 @@ use std::time::{Duration, Instant};
 
 use harness::*;
 
+use backstage_core::inspect::{Inspector, InspectorConfig};
 use backstage_core::{
     Actor, ActorError, Addr, Context, Handler, ManualDriver, Message, Runtime, SpawnOptions, Topic,
 };
@@ -596,14 +602,124 @@ fn skynet(levels: u32) -> Duration {
     elapsed
 }
 
+/// Whether an inspector watches the system during [`tell_inspected`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Watching {
+    /// No inspector was ever attached.
+    Never,
+    /// One attached (and took a snapshot), then detached, before the sends.
+    Detached,
+    /// One is attached during the sends (and takes a snapshot after them).
+    Attached,
+}
+
+/// [`tell`], on a system an inspector watched as `watching` says.
+fn tell_inspected(n: usize, watching: Watching) -> Duration {
+    let mut driver = ManualDriver::default();
+    let counter = driver
+        .spawn_with(SpawnOptions::new().capacity(CHUNK), Counter::default)
+        .expect("spawn");
+    driver.run_until_idle();
+    let mut inspector = match watching {
+        Watching::Never => None,
+        Watching::Detached | Watching::Attached => {
+            let mut inspector = Inspector::new(InspectorConfig::new());
+            assert!(inspector.attach(&mut driver.system));
+            inspector.snapshot(&driver.system, driver.now());
+            if watching == Watching::Detached {
+                assert!(inspector.detach(&mut driver.system));
+            }
+            Some(inspector)
+        }
+    };
+
+    let start = Instant::now();
+    let mut sent = 0;
+    while sent < n {
+        let end = (sent + CHUNK).min(n);
+        for i in sent..end {
+            driver
+                .tell(&counter, Add(black_box(i as u64)))
+                .expect("tell");
+        }
+        sent = end;
+        driver.run_until_idle();
+    }
+    let elapsed = start.elapsed();
+
+    if let Some(inspector) = &mut inspector {
+        let snapshot = inspector.snapshot(&driver.system, driver.now());
+        assert_eq!(
+            snapshot.actors[0].processed, n as u64,
+            "inspector: processed"
+        );
+        inspector.detach(&mut driver.system);
+        assert_eq!(
+            inspector.take_events().events.len(),
+            0,
+            "tells are not events"
+        );
+    }
+    let (count, sum) = ask(&mut driver, &counter, Totals);
+    assert_eq!(count, n as u64, "inspector: messages handled");
+    assert_eq!(sum, expected_sum(n as u64), "inspector: payload sum");
+    assert_clean(&driver, "inspector");
+    elapsed
+}
+
+/// The three [`Watching`] cases of [`tell_inspected`], interleaved run by run and in a
+/// rotating order (so that drift of the machine affects them alike): a warm-up round, then
+/// three times `config.iters` measured rounds (the differences sought are far below this VM's
+/// run-to-run spread, so each case gets more runs than the other workloads).
+fn inspector_runs(config: &Config, n: usize) -> Vec<Timing> {
+    let modes = [Watching::Never, Watching::Detached, Watching::Attached];
+    if !config.quick {
+        for mode in modes {
+            tell_inspected(n, mode);
+        }
+    }
+    let mut times = vec![Vec::new(); modes.len()];
+    for round in 0..3 * config.iters {
+        for k in 0..modes.len() {
+            let i = (round + k) % modes.len();
+            times[i].push(tell_inspected(n, modes[i]));
+        }
+    }
+    let labels = [
+        "tell, never inspected",
+        "tell, inspected then detached",
+        "tell, inspector attached",
+    ];
+    times
+        .into_iter()
+        .zip(labels)
+        .map(|(mut t, label)| {
+            t.sort();
+            let timing = Timing {
+                best: t[0],
+                median: t[t.len() / 2],
+                runs: t.len(),
+            };
+            println!(
+                "  {label:<30} best {:>10.3} ms   median {:>10.3} ms   ({} runs)",
+                ms(timing.best),
+                ms(timing.median),
+                timing.runs
+            );
+            timing
+        })
+        .collect()
+}
+
 // ---------------------------------------------------------------------------------------------
 // Measurement and reporting.
 // ---------------------------------------------------------------------------------------------
 
 /// The workload names `BACKSTAGE_BENCH_ONLY` accepts.
-const WORKLOADS: [&str; 9] = [
+const WORKLOADS: [&str; 10] = [
     "tell",
     "floor",
+    "inspector",
     "proxy",
     "ask",
     "proxy_ask",
@@ -672,6 +788,45 @@ fn main() {
                 median: median / tell_median,
                 unit: "ratio",
                 target: Some(Target::AtMost(3.0)),
+            });
+        }
+    }
+
+    // 1a. the same tells with an inspector never attached, attached then detached, attached.
+    if config.wants("inspector") {
+        let timings = inspector_runs(&config, n_tell);
+        let rates: Vec<(f64, f64)> = timings.iter().map(|t| rate(n_tell as u64, t)).collect();
+        let cases = [
+            ("inspect_never", "tell, no inspector ever attached", None),
+            (
+                "inspect_detached",
+                "tell, inspector attached then detached",
+                Some(1.05),
+            ),
+            ("inspect_attached", "tell, inspector attached", None),
+        ];
+        for (i, (name, label, _)) in cases.iter().enumerate() {
+            rows.push(Row {
+                name,
+                label: format!("{label} ({n_tell} msgs)"),
+                best: rates[i].0,
+                median: rates[i].1,
+                unit: "msgs/s",
+                target: None,
+            });
+        }
+        for (i, (name, _, target)) in cases.iter().enumerate().skip(1) {
+            rows.push(Row {
+                name: if *name == "inspect_detached" {
+                    "inspect_detached_cost"
+                } else {
+                    "inspect_attached_cost"
+                },
+                label: format!("{} / never (time)", cases[i].1.trim_start_matches("tell, ")),
+                best: rates[0].0 / rates[i].0,
+                median: rates[0].1 / rates[i].1,
+                unit: "ratio",
+                target: target.map(Target::AtMost),
             });
         }
     }

@@ -83,6 +83,7 @@ pub mod driver;
 mod envelope;
 mod error;
 mod id;
+pub mod inspect;
 mod lifecycle;
 mod mailbox;
 mod metrics;
@@ -107,7 +108,7 @@ pub use error::{ActorError, AskError, FailureKind, SendError, SpawnError, TopicE
 pub use id::{ActorId, Addr, NodeId};
 pub use mailbox::Overflow;
 pub use metrics::{
-    ActorInfo, ActorState, DeadLetter, DeadLetterReason, SystemEvent, SystemMetrics,
+    ActorInfo, ActorState, DeadLetter, DeadLetterReason, ObserverId, SystemEvent, SystemMetrics,
 };
 pub use proxy::{Activate, ActorRef, ProxyActor, StreamRef};
 pub use runtime::Runtime;

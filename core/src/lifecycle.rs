@@ -70,12 +70,15 @@ impl Core {
         self.metrics.spawned += 1;
         self.metrics.live_actors = self.registry.live() as u64;
         if self.events.watched() {
-            self.events.emit(&SystemEvent::Spawned {
-                id,
-                parent,
-                name: name.as_deref(),
-                type_name: core::any::type_name::<A>(),
-            });
+            self.events.emit(
+                self.now,
+                &SystemEvent::Spawned {
+                    id,
+                    parent,
+                    name: name.as_deref(),
+                    type_name: core::any::type_name::<A>(),
+                },
+            );
         }
         Ok(Addr::new(id))
     }
@@ -162,10 +165,13 @@ impl Core {
         self.metrics.stopped += 1;
         self.metrics.live_actors = self.registry.live() as u64;
         if self.events.watched() {
-            self.events.emit(&SystemEvent::Stopped {
-                id,
-                reason: &reason,
-            });
+            self.events.emit(
+                self.now,
+                &SystemEvent::Stopped {
+                    id,
+                    reason: &reason,
+                },
+            );
         }
     }
 

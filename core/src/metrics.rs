@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use core::any::Any;
 use core::fmt;
 
-use crate::{ActorError, ActorId, StopReason};
+use crate::{ActorError, ActorId, Instant, StopReason};
 
 /// Why a message was not delivered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -217,12 +217,20 @@ pub enum SystemEvent<'a> {
     DeadLetter(&'a DeadLetter),
 }
 
-/// A callback registered with [`System::observe`](crate::System::observe).
-pub(crate) type Observer = Box<dyn FnMut(&SystemEvent<'_>)>;
+/// A callback registered with [`System::observe`](crate::System::observe) or
+/// [`System::add_observer`](crate::System::add_observer): the time of the event (the `now` of
+/// the run that caused it) and the event.
+pub(crate) type Observer = Box<dyn FnMut(Instant, &SystemEvent<'_>)>;
+
+/// Names an observer added with [`System::add_observer`](crate::System::add_observer), to
+/// remove it with [`System::remove_observer`](crate::System::remove_observer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObserverId(u64);
 
 /// Observers, and the bounded log of recent dead letters.
 pub(crate) struct Events {
-    observers: Vec<Observer>,
+    observers: Vec<(ObserverId, Observer)>,
+    next_observer: u64,
     pub(crate) dead_letters: VecDeque<DeadLetter>,
     pub(crate) retention: usize,
 }
@@ -231,13 +239,24 @@ impl Events {
     pub(crate) fn new(retention: usize) -> Self {
         Events {
             observers: Vec::new(),
+            next_observer: 0,
             dead_letters: VecDeque::new(),
             retention,
         }
     }
 
-    pub(crate) fn observe(&mut self, observer: Observer) {
-        self.observers.push(observer);
+    pub(crate) fn observe(&mut self, observer: Observer) -> ObserverId {
+        let id = ObserverId(self.next_observer);
+        self.next_observer += 1;
+        self.observers.push((id, observer));
+        id
+    }
+
+    /// Removes an observer; false if it was not there (already removed).
+    pub(crate) fn unobserve(&mut self, id: ObserverId) -> bool {
+        let before = self.observers.len();
+        self.observers.retain(|(key, _)| *key != id);
+        self.observers.len() != before
     }
 
     #[inline]
@@ -245,17 +264,22 @@ impl Events {
         !self.observers.is_empty()
     }
 
-    pub(crate) fn emit(&mut self, event: &SystemEvent<'_>) {
-        for observer in &mut self.observers {
-            observer(event);
+    pub(crate) fn emit(&mut self, now: Instant, event: &SystemEvent<'_>) {
+        for (_, observer) in &mut self.observers {
+            observer(now, event);
         }
     }
 
-    pub(crate) fn record_dead_letter(&mut self, metrics: &mut SystemMetrics, letter: DeadLetter) {
+    pub(crate) fn record_dead_letter(
+        &mut self,
+        now: Instant,
+        metrics: &mut SystemMetrics,
+        letter: DeadLetter,
+    ) {
         metrics.dead_letters += 1;
         metrics.dead_letters_by_reason[letter.reason.index()] += 1;
         if self.watched() {
-            self.emit(&SystemEvent::DeadLetter(&letter));
+            self.emit(now, &SystemEvent::DeadLetter(&letter));
         }
         if self.retention == 0 {
             return;
@@ -284,6 +308,7 @@ mod tests {
         let mut metrics = SystemMetrics::default();
         for i in 0..5u32 {
             events.record_dead_letter(
+                Instant::ZERO,
                 &mut metrics,
                 DeadLetter {
                     to: None,

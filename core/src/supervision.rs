@@ -133,7 +133,8 @@ impl Core {
         };
         self.metrics.failures += 1;
         if self.events.watched() {
-            self.events.emit(&SystemEvent::Failed { id, error: &error });
+            self.events
+                .emit(self.now, &SystemEvent::Failed { id, error: &error });
         }
         let parent = parent.filter(|p| self.registry.is_alive(*p));
         let supervisor = self.supervisor_of(parent);
@@ -246,7 +247,8 @@ impl Core {
         cell.flags &= !(SUSPENDED | crate::registry::PAUSED | crate::registry::START_PENDING);
         self.metrics.restarts += 1;
         if self.events.watched() {
-            self.events.emit(&SystemEvent::Restarted { id, cause });
+            self.events
+                .emit(self.now, &SystemEvent::Restarted { id, cause });
         }
         let hook = fresh.restarted(cause, self, id);
         let Ok(cell) = self.registry.get_mut(id) else {

@@ -12,7 +12,8 @@ use crate::ask::{Ask, Pending, Ready, ReplyTo, SendFuture, SendState, Shared};
 use crate::envelope::{Letter, Typed};
 use crate::mailbox::{Overflow, Route};
 use crate::metrics::{
-    ActorInfo, ActorState, DeadLetter, DeadLetterReason, Events, SystemEvent, SystemMetrics,
+    ActorInfo, ActorState, DeadLetter, DeadLetterReason, Events, ObserverId, SystemEvent,
+    SystemMetrics,
 };
 use crate::registry::{Registry, PAUSED, START_PENDING, STOPPING, STOP_REQUESTED, SUSPENDED};
 use crate::supervision::{StopReason, Supervisor};
@@ -284,8 +285,27 @@ impl System {
 
     /// Adds an observer of spawns, failures, restarts, stops and dead letters. Observers are
     /// called synchronously; with none registered, events cost nothing.
-    pub fn observe(&mut self, observer: impl FnMut(&SystemEvent<'_>) + 'static) {
-        self.core.events.observe(Box::new(observer));
+    pub fn observe(&mut self, mut observer: impl FnMut(&SystemEvent<'_>) + 'static) {
+        self.core
+            .events
+            .observe(Box::new(move |_, event| observer(event)));
+    }
+
+    /// Adds an observer that is also told when each event happened (the `now` of the run that
+    /// caused it), and that can be removed again with
+    /// [`remove_observer`](System::remove_observer): how an
+    /// [`Inspector`](crate::inspect::Inspector) attaches to a running system and detaches.
+    pub fn add_observer(
+        &mut self,
+        observer: impl FnMut(Instant, &SystemEvent<'_>) + 'static,
+    ) -> ObserverId {
+        self.core.events.observe(Box::new(observer))
+    }
+
+    /// Removes an observer added with [`add_observer`](System::add_observer); false if it
+    /// was already removed. With no observer left, events cost nothing again.
+    pub fn remove_observer(&mut self, id: ObserverId) -> bool {
+        self.core.events.unobserve(id)
     }
 
     /// Reports a failure of `id` that happened outside its handlers (a driver's asynchronous
@@ -460,7 +480,8 @@ impl Core {
     }
 
     pub(crate) fn record_dead_letter(&mut self, letter: DeadLetter) {
-        self.events.record_dead_letter(&mut self.metrics, letter);
+        self.events
+            .record_dead_letter(self.now, &mut self.metrics, letter);
     }
 
     /// Moves replies and late results produced outside the scheduler into place.

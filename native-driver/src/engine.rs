@@ -2,6 +2,7 @@
 //! them.
 
 use std::fmt;
+use std::net::SocketAddr;
 use std::os::unix::net::UnixStream;
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -11,6 +12,7 @@ use backstage_core::{SystemConfig, SystemMetrics};
 
 use crate::event_loop::{self, lock, LoopConfig, Remote};
 use crate::handle::{Handle, Shared};
+use crate::inspector::{self, InspectorOptions};
 
 /// How an [`Engine`] is set up.
 #[derive(Clone, Debug)]
@@ -19,6 +21,7 @@ pub struct EngineBuilder {
     system: SystemConfig,
     budget: usize,
     signals: bool,
+    inspector: Option<InspectorOptions>,
 }
 
 impl Default for EngineBuilder {
@@ -28,6 +31,7 @@ impl Default for EngineBuilder {
             system: SystemConfig::default(),
             budget: 4096,
             signals: false,
+            inspector: None,
         }
     }
 }
@@ -58,8 +62,32 @@ impl EngineBuilder {
         self
     }
 
-    /// Starts the loops.
+    /// Serves the inspector protocol over WebSocket on 127.0.0.1:`port` (0: a free port; see
+    /// [`Engine::inspector_addr`]), for every loop (see [`inspector`](crate::inspector)).
+    /// Off by default.
+    pub fn inspector(self, port: u16) -> Self {
+        self.inspector_with(InspectorOptions::new(port))
+    }
+
+    /// [`inspector`](EngineBuilder::inspector) with more settings: another address (loopback
+    /// only, unless [explicitly exposed](InspectorOptions::expose_beyond_loopback)), event
+    /// retention, the redaction of dead letters, allowed page origins.
+    pub fn inspector_with(mut self, options: InspectorOptions) -> Self {
+        self.inspector = Some(options);
+        self
+    }
+
+    /// Starts the loops (and the inspector endpoint, if configured). Fails without starting
+    /// anything if the endpoint cannot bind, or would bind beyond loopback without the opt-in.
     pub fn start(self) -> std::io::Result<Engine> {
+        let inspector_socket = match &self.inspector {
+            Some(options) => Some(inspector::bind(options)?),
+            None => None,
+        };
+        let inspector_addr = match &inspector_socket {
+            Some(socket) => Some(socket.local_addr()?),
+            None => None,
+        };
         let remotes = (0..self.loops)
             .map(|_| Remote::new().map(Arc::new))
             .collect::<std::io::Result<Vec<_>>>()?;
@@ -92,10 +120,23 @@ impl EngineBuilder {
                 .spawn(move || event_loop::run(shared, config))?;
             threads.push(thread);
         }
+        if let (Some(socket), Some(options)) = (inspector_socket, self.inspector) {
+            match inspector::spawn(socket, shared.clone(), options) {
+                Ok(thread) => threads.push(thread),
+                Err(e) => {
+                    shared.begin_shutdown();
+                    for thread in threads {
+                        let _ = thread.join();
+                    }
+                    return Err(e);
+                }
+            }
+        }
         Ok(Engine {
             handle: Handle::from_shared(shared.clone()),
             shared,
             threads,
+            inspector_addr,
         })
     }
 }
@@ -128,12 +169,14 @@ pub struct Engine {
     handle: Handle,
     shared: Arc<Shared>,
     threads: Vec<JoinHandle<()>>,
+    inspector_addr: Option<SocketAddr>,
 }
 
 impl fmt::Debug for Engine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Engine")
-            .field("loops", &self.threads.len())
+            .field("loops", &self.handle.loops())
+            .field("inspector", &self.inspector_addr)
             .finish()
     }
 }
@@ -147,6 +190,11 @@ impl Engine {
     /// A handle for spawning and messaging from any thread.
     pub fn handle(&self) -> Handle {
         self.handle.clone()
+    }
+
+    /// Where the inspector endpoint listens (`ws://ADDR/`), if it is on.
+    pub fn inspector_addr(&self) -> Option<SocketAddr> {
+        self.inspector_addr
     }
 
     /// Waits until the engine shuts down (by [`Handle::shutdown`] or a signal) and its loops

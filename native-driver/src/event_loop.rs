@@ -92,9 +92,18 @@ pub(crate) struct LoopState {
     names: Rc<RefCell<BTreeMap<ActorId, String>>>,
     pub(crate) watches: BTreeMap<ActorId, Vec<oneshot::Sender<StopReason>>>,
     pub(crate) closing: bool,
+    /// The inspector endpoint's view of this loop (created on its first request).
+    pub(crate) inspector: Option<backstage_core::inspect::Inspector>,
+    /// The origin of this loop's clock (the engine's start).
+    pub(crate) epoch: StdInstant,
 }
 
 impl LoopState {
+    /// The time on the loop's clock (the one its system runs on).
+    pub(crate) fn now(&self) -> Instant {
+        now(self.epoch)
+    }
+
     /// Runs a loop-local future (it may hold `Rc`s) to completion on this loop.
     pub(crate) fn spawn_task(&mut self, future: impl Future<Output = ()> + 'static) {
         let id = match self.free_tasks.pop() {
@@ -220,6 +229,8 @@ pub(crate) fn run(shared: Arc<Shared>, config: LoopConfig) {
         names,
         watches: BTreeMap::new(),
         closing: false,
+        inspector: None,
+        epoch: config.epoch,
     };
     CURRENT.with(|c| {
         *c.borrow_mut() = Some(Current {

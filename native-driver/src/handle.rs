@@ -26,6 +26,8 @@ pub(crate) struct Shared {
     shutting_down: AtomicBool,
     /// Each loop's counters as it exited.
     pub(crate) final_metrics: Mutex<Vec<Option<SystemMetrics>>>,
+    /// Other threads' pollers to wake when the shutdown begins (the inspector endpoint's).
+    pub(crate) wakers: Mutex<Vec<Arc<polling::Poller>>>,
 }
 
 impl Shared {
@@ -38,6 +40,7 @@ impl Shared {
             names: Mutex::new(BTreeMap::new()),
             shutting_down: AtomicBool::new(false),
             final_metrics: Mutex::new(vec![None; n]),
+            wakers: Mutex::new(Vec::new()),
         }
     }
 
@@ -50,6 +53,9 @@ impl Shared {
             for remote in &self.loops {
                 remote.wake();
                 let _ = remote.poller.notify();
+            }
+            for poller in lock(&self.wakers).iter() {
+                let _ = poller.notify();
             }
         }
     }

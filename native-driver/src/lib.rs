@@ -31,16 +31,23 @@
 //! [`Handle`] ([`Handle::current`] on a loop thread): its messages must be `Send`, and a
 //! `Context::tell` to an actor of another loop fails with
 //! [`SendError::Unroutable`](backstage_core::SendError::Unroutable) rather than pretending.
+//!
+//! [`EngineBuilder::inspector`] (off by default) serves the inspector protocol over a
+//! WebSocket on 127.0.0.1: snapshots of every loop's actors, the event feed, and `stop` /
+//! `send` commands, for the inspector page (see [`inspector`] and
+//! `docs/inspector-protocol.md`; `cargo run -p backstage-native-driver --example inspected`).
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 
 mod engine;
 mod error;
 mod event_loop;
 mod handle;
+pub mod inspector;
 pub mod io;
 mod oneshot;
 
 pub use engine::{Engine, EngineBuilder};
 pub use error::EngineError;
 pub use handle::Handle;
+pub use inspector::InspectorOptions;
 pub use oneshot::Reply;

@@ -52,8 +52,12 @@ const patch = (from, to) => {
   glue = glue.replace(from, to);
 };
 patch(fallback, 'throw new Error("backstage-actors: initialize() needs the module (bytes, a URL, a Response or a WebAssembly.Module)");');
-patch("export class Runtime {", "class Runtime {");
-patch("export { initSync, __wbg_init as default };", "return { Runtime, initSync, init: __wbg_init, compiled: () => wasmModule };");
+// Every exported class (Runtime, and the classes its methods return) becomes a local one the
+// factory returns.
+const classes = [...glue.matchAll(/^export class (\w+) \{/gm)].map((m) => m[1]);
+if (!classes.includes("Runtime")) throw new Error(`${glueFile}: no \`export class Runtime\` (wasm-bindgen changed its web output?)`);
+glue = glue.replace(/^export class (\w+) \{/gm, "class $1 {");
+patch("export { initSync, __wbg_init as default };", `return { ${classes.join(", ")}, initSync, init: __wbg_init, compiled: () => wasmModule };`);
 if (!glue.includes("wasmModule = module;")) throw new Error(`${glueFile}: no \`wasmModule = module;\` (wasm-bindgen changed its web output?)`);
 if (/^\s*(import|export)\b/m.test(glue)) throw new Error(`${glueFile}: an import or export is left after making it a factory`);
 if (glue.includes("import.meta")) throw new Error(`${glueFile}: still uses import.meta`);

@@ -459,16 +459,17 @@ export class RustActorRef<Msg, Reply> extends ActorRef<Msg, Reply> {
 class Context<Msg, Reply> implements ActorContext<Msg, Reply> {
   readonly system: ActorSystem;
   readonly self: ActorRef<Msg, Reply>;
-  readonly #sender: number;
+  /** @internal The sender's id as the module gave it (-1: none). */
+  readonly senderHandle: number;
 
   constructor(system: ActorSystem, self: ActorRef<Msg, Reply>, sender: number) {
     this.system = system;
     this.self = self;
-    this.#sender = sender;
+    this.senderHandle = sender;
   }
 
   get sender(): ActorRef<unknown, unknown> | undefined {
-    return this.#sender === NO_SENDER ? undefined : new ActorRef<unknown, unknown>(this.system, this.#sender);
+    return this.senderHandle === NO_SENDER ? undefined : new ActorRef<unknown, unknown>(this.system, this.senderHandle);
   }
 
   spawn<M, R = void>(behaviour: BehaviourSource<M, R>, options?: SpawnOptions): ActorRef<M, R> {
@@ -760,8 +761,14 @@ export class ActorSystem {
     if (typeof b?.receive !== "function") return b as unknown as RawBehaviour; // the module reports it
     const system = this;
     const self = () => slot.ref as unknown as ActorRef<Msg, Reply>;
+    // A context holds nothing but (system, self, sender), so consecutive messages from the same
+    // sender share one: no allocation per message in a stream from one peer.
+    let last: Context<Msg, Reply> | undefined;
     const raw: RawBehaviour = {
-      receive: (message, sender) => b.receive(message as Msg, new Context(system, self(), sender)),
+      receive: (message, sender) => {
+        if (last === undefined || last.senderHandle !== sender) last = new Context(system, self(), sender);
+        return b.receive(message as Msg, last);
+      },
     };
     if (b.started) raw.started = () => b.started?.(new Context(system, self(), NO_SENDER));
     if (b.stopped) raw.stopped = () => b.stopped?.(new Context(system, self(), NO_SENDER));

@@ -4,9 +4,9 @@
 use core::time::Duration;
 
 use backstage_core::{
-    ActorError, ActorId, AskError, DeadLetter, DeadLetterReason, Decision, Envelope, NodeId,
-    Overflow, SendError, SpawnError, SpawnOptions, StopReason, Strategy, Supervisor, SystemConfig,
-    SystemEvent, SystemMetrics, TopicError,
+    ActorError, ActorId, ActorInfo, ActorState, AskError, DeadLetter, DeadLetterReason, Decision,
+    Envelope, NodeId, Overflow, SendError, SpawnError, SpawnOptions, StopReason, Strategy,
+    Supervisor, SystemConfig, SystemEvent, SystemMetrics, Topic, TopicError,
 };
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -274,6 +274,60 @@ pub(crate) fn timeout(ms: Option<f64>) -> Result<Option<Duration>, JsValue> {
                 "timeoutMs must be a non-negative finite number",
             )
         })
+}
+
+/// An actor's inspection row: `{ id, name, type, parent, state, mailbox, capacity, processed,
+/// errors, restarts }`.
+pub(crate) fn actor_info(driver: &crate::driver::Driver, info: &ActorInfo) -> JsValue {
+    let out = object();
+    set(&out, "id", &JsValue::from_f64(driver.id_to_f64(info.id)));
+    set(
+        &out,
+        "name",
+        &info
+            .name
+            .as_deref()
+            .map_or(JsValue::NULL, JsValue::from_str),
+    );
+    set(&out, "type", &JsValue::from_str(short_type(info.type_name)));
+    set(
+        &out,
+        "parent",
+        &info
+            .parent
+            .map_or(JsValue::NULL, |p| JsValue::from_f64(driver.id_to_f64(p))),
+    );
+    let state = match info.state {
+        ActorState::Starting => "starting",
+        ActorState::Running => "running",
+        ActorState::Suspended => "suspended",
+        ActorState::Paused => "paused",
+        ActorState::Stopping => "stopping",
+        #[allow(unreachable_patterns)]
+        _ => "running",
+    };
+    set(&out, "state", &JsValue::from_str(state));
+    set(&out, "mailbox", &u(info.mailbox_len as u64));
+    set(&out, "capacity", &u(info.capacity as u64));
+    set(&out, "processed", &u(info.processed));
+    set(&out, "errors", &u(u64::from(info.errors)));
+    set(&out, "restarts", &u(u64::from(info.restarts)));
+    out
+}
+
+/// A topic's inspection row: `{ name, owner, subscribers }`.
+pub(crate) fn topic(driver: &crate::driver::Driver, topic: &Topic, subscribers: usize) -> JsValue {
+    let out = object();
+    set(&out, "name", &JsValue::from_str(topic.name()));
+    set(
+        &out,
+        "owner",
+        &topic
+            .owner()
+            .map_or(JsValue::NULL, |o| JsValue::from_f64(driver.id_to_f64(o))),
+    );
+    set(&out, "subscribers", &u(subscribers as u64));
+    out
 }
 
 /// The last path segment of a Rust type name (`JsMessage`, `Envelope`, `PoisonPill`).

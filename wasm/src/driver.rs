@@ -46,6 +46,13 @@ use backstage_core::wire::Dispatcher;
 /// The slot for the running hook's context. Lifetime-erased: see [`Driver::enter`].
 type ActiveOps = Option<*mut (dyn Ops + 'static)>;
 
+fn busy() -> JsValue {
+    error(
+        RUNTIME_BUSY,
+        "the runtime is busy: inspect it from outside its handlers",
+    )
+}
+
 /// How JavaScript talks to an exported Rust actor.
 #[derive(Clone, Copy)]
 pub(crate) enum RustKind {
@@ -575,6 +582,20 @@ impl Driver {
         let before = listeners.len();
         listeners.retain(|l| !js_sys::Object::is(l, listener));
         listeners.len() != before
+    }
+
+    /// Runs `f` on the whole system with the runtime's clock (for inspection): not from code
+    /// the runtime runs while it holds the system (`RUNTIME_BUSY` there).
+    pub(crate) fn with_system<T>(
+        &self,
+        f: impl FnOnce(&System, Instant) -> T,
+    ) -> Result<T, JsValue> {
+        self.check_open()?;
+        if self.in_hook() {
+            return Err(busy());
+        }
+        let system = self.system.try_borrow().map_err(|_| busy())?;
+        Ok(f(&system, self.clock.now()))
     }
 
     // ---- ids and handlers ---------------------------------------------------------------------

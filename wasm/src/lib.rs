@@ -358,6 +358,35 @@ impl Runtime {
         })
     }
 
+    /// A snapshot of every live actor, in id order: `[{ id, name, type, parent, state,
+    /// mailbox, capacity, processed, errors, restarts }]` (`state`: `"starting"`,
+    /// `"running"`, `"suspended"`, `"paused"` or `"stopping"`), with `at`, the runtime's clock
+    /// in milliseconds, as `actors.at`. For inspectors: reading it costs the runtime nothing
+    /// between calls. Not from inside a handler (`RUNTIME_BUSY`).
+    pub fn actors(&self) -> Result<Array, JsValue> {
+        self.driver.with_system(|system, now| {
+            let out: Array = system
+                .actors()
+                .iter()
+                .map(|info| convert::actor_info(&self.driver, info))
+                .collect();
+            js::set(&out, "at", &JsValue::from_f64(now.as_nanos() as f64 / 1e6));
+            out
+        })
+    }
+
+    /// The topics with subscribers: `[{ name, owner, subscribers }]` (`owner`: the id of the
+    /// actor whose topic it is, or `undefined` for global topics and streams).
+    pub fn topics(&self) -> Result<Array, JsValue> {
+        self.driver.with_system(|system, _| {
+            system
+                .topics()
+                .iter()
+                .map(|(topic, subscribers)| convert::topic(&self.driver, topic, *subscribers))
+                .collect()
+        })
+    }
+
     /// Calls `callback(event)` for every later spawn, failure, restart, stop and dead letter.
     #[wasm_bindgen(js_name = onEvent)]
     pub fn on_event(&self, callback: &JsValue) -> Result<(), JsValue> {

@@ -124,7 +124,7 @@ mod registry;
 mod tcp;
 mod udp;
 
-pub(crate) use registry::IoRegistry;
+pub(crate) use registry::{IoRegistry, Registered};
 pub use tcp::{register_listener, register_stream, Accepted, Connection, Listener, TcpEvent};
 pub use udp::{register_udp, Datagram, UdpEndpoint};
 

@@ -18,15 +18,16 @@ use super::tcp::{ListenerState, StreamState};
 use super::udp::UdpState;
 use crate::event_loop::with_current;
 
-/// A socket in the poller, owned here so it cannot be dropped while it is registered.
-pub(super) struct Registered<S: AsFd> {
+/// A socket in the poller, owned here so it cannot be dropped while it is registered. (Also
+/// used by the inspector endpoint's thread, for its listener and connections.)
+pub(crate) struct Registered<S: AsFd> {
     socket: S,
     poller: Arc<Poller>,
 }
 
 impl<S: AsFd> Registered<S> {
     /// Adds `socket` to `poller` under `key`, interested in reading.
-    fn new(poller: &Arc<Poller>, socket: S, key: usize) -> io::Result<Self> {
+    pub(crate) fn new(poller: &Arc<Poller>, socket: S, key: usize) -> io::Result<Self> {
         // SAFETY: `Poller::add` requires the source to be deleted from the poller before it is
         // dropped (otherwise the poller could report, or act on, a reused descriptor). The
         // socket is moved into the `Registered` returned here, which owns it from now on and
@@ -42,7 +43,7 @@ impl<S: AsFd> Registered<S> {
     }
 
     /// Re-arms the oneshot registration with `interest`.
-    fn modify(&self, interest: Event) -> io::Result<()> {
+    pub(crate) fn modify(&self, interest: Event) -> io::Result<()> {
         self.poller.modify(self.socket.as_fd(), interest)
     }
 }
