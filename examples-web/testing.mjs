@@ -8,17 +8,9 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export const CHROMIUM = "/usr/bin/chromium";
+import { CHROMIUM, CHROMIUM_ARGS, within } from "../npm/scripts/chromium.mjs";
 
-/** Resolves with `p`, or rejects after `ms` (the timer never keeps the process alive). */
-export function within(p, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took more than ${ms} ms`)), ms);
-    timer.unref();
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
+export { CHROMIUM, within };
 
 /**
  * Launches headless Chromium through `chromium` (playwright-core's, passed in by the test, which
@@ -34,16 +26,7 @@ export async function launchChromium(chromium) {
       headless: true,
       timeout: 30_000,
       viewport: { width: 1400, height: 900 },
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
+      args: CHROMIUM_ARGS,
     });
   } catch (e) {
     rmSync(profile, { recursive: true, force: true });

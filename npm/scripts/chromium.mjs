@@ -9,6 +9,18 @@ import { extname, join, normalize, sep } from "node:path";
 
 export const CHROMIUM = "/usr/bin/chromium";
 
+/** Headless, unsandboxed (root in CI), and off the network: what every launch here passes. */
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
 const TYPES = {
   ".wasm": "application/wasm",
   ".js": "text/javascript",
@@ -79,16 +91,7 @@ export async function withChromiumPage(t, { root, html, nodeModules = false }, b
       executablePath: CHROMIUM,
       headless: true,
       timeout: 30_000,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
+      args: CHROMIUM_ARGS,
     });
     const launchMs = performance.now() - started;
     const page = context.pages()[0] ?? (await context.newPage());

@@ -9,7 +9,7 @@
  * import { inspect } from "backstage-actors/inspector";
  *
  * const system = ActorSystem.create();
- * const inspection = inspect(system);          // attach before spawning to see every actor
+ * const inspection = inspect(system);          // also to a system that is already running
  * // ... spawn, tell ...
  * inspection.snapshot();                       // { type: "snapshot", actors: [...], ... }
  * inspection.events();                         // { type: "events", events: [...], dropped }
@@ -18,11 +18,17 @@
  * conn.send({ type: "watch", ref: 2, intervalMs: 500 });    // snapshots and event batches
  * ```
  *
- * This module only imports types from the runtime, so it adds nothing to an application that
- * does not import it.
+ * Snapshots are read from the core (`raw.actors()`, `raw.topics()`, `raw.metrics()`): exact
+ * mailbox lengths, processed counts, states, parents and topics, for every live actor, also
+ * those spawned before {@link inspect}. A JavaScript actor's `type` is its factory's or class's
+ * name when it was spawned while the system was inspected, else the core's (`JsActor`).
+ *
+ * This module imports only types and the error classes from the runtime, so it adds nothing to
+ * an application that does not import it.
  */
+import { toBackstageError } from "./errors.js";
 import { Probe, type Tap } from "./inspector-probe.js";
-import type { ActorSystem } from "./system.js";
+import type { ActorSystem, RawActorInfo, RawTopicInfo } from "./system.js";
 
 // ---- The protocol ------------------------------------------------------------------------------
 
@@ -76,6 +82,8 @@ export interface SystemInfo {
 /** A topic and how many subscribers it has. */
 export interface TopicInfo {
   readonly name: string;
+  /** The actor whose topic it is (`""` is an actor's default topic), or null for a global topic or stream. */
+  readonly owner: string | null;
   readonly subscribers: number;
 }
 
@@ -121,7 +129,7 @@ export interface OkFrame {
 
 /**
  * A command failed: `MALFORMED_FRAME`, `UNKNOWN_COMMAND`, `INVALID_ARGUMENT`, `NO_SUCH_ACTOR`,
- * `ACTOR_STOPPED`, or another runtime error code (e.g. `MAILBOX_FULL`).
+ * `ACTOR_STOPPED`, or another runtime error code (e.g. `MAILBOX_FULL`, `RUNTIME_BUSY`).
  */
 export interface ErrorFrame {
   readonly type: "error";
@@ -213,12 +221,7 @@ export interface InspectOptions {
   readonly redact?: (message: unknown, messageType: string) => string | null;
   /** Time constant of the rates' smoothing, in ms (default 2000). */
   readonly smoothingMs?: number;
-  /**
-   * Mailbox capacity of actors spawned without one, as given to `ActorSystem.create`
-   * (default 1024). Only the in-page source needs it (see the TODO in `Probe`).
-   */
-  readonly defaultCapacity?: number;
-  /** The clock of `at` fields, in ms (default `performance.now()`). */
+  /** The clock of `at` fields and rates, in ms (default: the runtime's). */
   readonly now?: () => number;
 }
 
@@ -234,14 +237,18 @@ export interface InspectorConnection {
 export interface Inspection {
   /** The first frame of a connection. */
   hello(): HelloFrame;
-  /** The system now: actors, counters, rates (since the previous snapshot of this inspection). */
+  /**
+   * The system now: actors, counters, rates (since the previous snapshot of this inspection).
+   * From inside a handler, where the core cannot be read, the previous snapshot again, or
+   * `RUNTIME_BUSY` (a `BackstageError`) if there is none.
+   */
   snapshot(): SnapshotFrame;
   /** The events since the previous call (at most `retention`; `dropped` says how many were lost). */
   events(): EventsFrame;
   /**
    * Carries out a command (an object or its JSON text) and returns the answer: a snapshot for
-   * `snapshot`, `ok` or `error` for the others. `watch` / `unwatch` need a connection to push
-   * to: here they only answer `ok`.
+   * `snapshot` (or an `error` frame where {@link Inspection.snapshot} throws), `ok` or `error`
+   * for the others. `watch` / `unwatch` need a connection to push to: here they only answer `ok`.
    */
   command(command: unknown): RuntimeFrame;
   /**
@@ -255,9 +262,12 @@ export interface Inspection {
   close(): void;
 }
 
-/** Attaches an inspector to `system` (also one already running: see the TODO in `Probe`). */
+/**
+ * Attaches an inspector to `system`, also one already running: its actors are in the first
+ * snapshot. Events are those from now on.
+ */
 export function inspect(system: ActorSystem, options: InspectOptions = {}): Inspection {
-  return new View(Probe.of(system, options), options);
+  return new View(Probe.of(system), options);
 }
 
 declare function queueMicrotask(callback: () => void): void;
@@ -276,6 +286,36 @@ export function previewMessage(message: unknown, messageType: string): string | 
   return text.length > 120 ? `${text.slice(0, 119)}…` : text;
 }
 
+/**
+ * A rate over one counter, as the protocol's "Rates": an exponentially weighted moving average
+ * of the rates measured between samples, normalised by the weight of the time observed so far.
+ */
+class Rate {
+  #count: number;
+  #at: number;
+  #ewma = 0;
+  #weight = 0;
+
+  constructor(count: number, at: number) {
+    this.#count = count;
+    this.#at = at;
+  }
+
+  /** The rate at `at` (ms) with the counter at `count`, for time constant `tau` (ms). */
+  update(count: number, at: number, tau: number): number {
+    if (at > this.#at) {
+      const dt = (at - this.#at) / 1000;
+      const alpha = 1 - Math.exp((-dt * 1000) / tau);
+      // A counter that went back (a fresh instance after an abort) restarts the measurement.
+      this.#ewma += alpha * (Math.max(0, count - this.#count) / dt - this.#ewma);
+      this.#weight += alpha * (1 - this.#weight);
+      this.#count = count;
+      this.#at = at;
+    }
+    return this.#weight > 0 ? this.#ewma / this.#weight : 0;
+  }
+}
+
 /** One inspection: its event queue and its rate samples. */
 class View implements Inspection {
   readonly #probe: Probe;
@@ -285,10 +325,12 @@ class View implements Inspection {
   #queue: InspectorEvent[] = [];
   #dropped = 0;
   #closed = false;
-  /** Per actor handle: processed count and smoothed rate at the last sample. */
-  #samples = new Map<number, { processed: number; rate: number }>();
-  #systemSample: { at: number; delivered: number; rate: number } | undefined;
+  /** Per actor handle: its rate since the first snapshot that listed it. */
+  #rates = new Map<number, Rate>();
+  #systemRate: Rate | undefined;
+  /** When the previous snapshot was taken (an actor new since is measured from it). */
   #lastAt: number | undefined;
+  #last: SnapshotFrame | undefined;
   /** Called with each event as it happens (the Stately adapter). */
   onEvent: ((event: InspectorEvent) => void) | undefined;
 
@@ -305,7 +347,13 @@ class View implements Inspection {
     return this.#probe;
   }
 
+  /** @internal The clock of `at`, in ms. */
+  now(): number {
+    return this.#options.now ? this.#options.now() : this.#probe.now();
+  }
+
   push(event: InspectorEvent, message: unknown): void {
+    if (this.#options.now) event = { ...event, at: this.#options.now() };
     if (event.kind === "deadLetter") event = { ...event, message: this.#options.redact ? this.#options.redact(message, event.messageType) : event.messageType };
     this.onEvent?.(event);
     this.#queue.push(event);
@@ -322,45 +370,67 @@ class View implements Inspection {
 
   snapshot(): SnapshotFrame {
     const probe = this.#probe;
-    const at = probe.now();
-    const dt = this.#lastAt === undefined ? 0 : Math.max(0, at - this.#lastAt) / 1000;
-    const alpha = 1 - Math.exp((-dt * 1000) / this.#tau);
+    let rows: readonly RawActorInfo[] = [];
+    let rawTopics: readonly RawTopicInfo[] = [];
+    let at: number;
+    if (probe.live) {
+      try {
+        const read = probe.actors();
+        rawTopics = probe.topics();
+        rows = read;
+        at = this.#options.now ? this.#options.now() : read.at;
+      } catch (thrown) {
+        const error = toBackstageError(thrown);
+        if (error.code === "RUNTIME_BUSY" && this.#last) return this.#last; // inside a handler
+        throw error;
+      }
+    } else {
+      at = this.now(); // shut down or aborted: no actors, the last counters
+    }
+    const tau = this.#tau;
+    if (this.#lastAt !== undefined && at < this.#lastAt) {
+      // A clock that went back (a fresh instance's, after an abort): measure from here.
+      this.#rates.clear();
+      this.#systemRate = undefined;
+      this.#lastAt = undefined;
+    }
+    const previous = this.#lastAt;
     this.#lastAt = at;
-    const smooth = (rate: number, delta: number) => (dt > 0 ? rate + alpha * (delta / dt - rate) : rate);
 
-    const samples = new Map<number, { processed: number; rate: number }>();
+    const rates = new Map<number, Rate>();
     const actors: ActorInfo[] = [];
-    for (const entry of probe.entries.values()) {
-      const before = this.#samples.get(entry.handle);
-      const rate = before ? smooth(before.rate, entry.processed - before.processed) : 0;
-      samples.set(entry.handle, { processed: entry.processed, rate });
+    for (const row of rows) {
+      // An actor new since the previous snapshot had handled nothing then.
+      const rate = this.#rates.get(row.id) ?? (previous === undefined ? new Rate(row.processed, at) : new Rate(0, previous));
+      rates.set(row.id, rate);
       actors.push({
-        id: entry.id,
-        name: entry.name,
-        type: entry.type,
-        parent: entry.parent,
-        state: entry.pending > 0 ? "paused" : "running",
-        mailbox: Math.min(entry.backlog, entry.capacity),
-        capacity: entry.capacity,
-        processed: entry.processed,
-        rate,
-        errors: entry.errors,
-        restarts: entry.restarts,
+        id: probe.idText(row.id),
+        name: row.name ?? null,
+        type: probe.spawns.get(row.id)?.type ?? row.type,
+        parent: row.parent === null || row.parent === undefined ? null : probe.idText(row.parent),
+        state: row.state,
+        mailbox: row.mailbox,
+        capacity: row.capacity,
+        processed: row.processed,
+        rate: rate.update(row.processed, at, tau),
+        errors: row.errors,
+        restarts: row.restarts,
       });
     }
-    this.#samples = samples;
+    this.#rates = rates;
 
     const m = probe.metrics();
     const delivered = m?.delivered ?? 0;
-    const before = this.#systemSample;
-    const systemRate = before ? smooth(before.rate, delivered - before.delivered) : 0;
-    this.#systemSample = { at, delivered, rate: systemRate };
+    const systemRate = (this.#systemRate ??= new Rate(delivered, at)).update(delivered, at, tau);
     const byReason: Record<string, number> = {};
     for (const [reason, n] of Object.entries(m?.deadLettersByReason ?? {})) if (n > 0) byReason[reason] = n;
-    const topics: TopicInfo[] = [];
-    for (const [name, subscribers] of probe.topics) topics.push({ name, subscribers: subscribers.size });
+    const topics: TopicInfo[] = rawTopics.map((t) => ({
+      name: t.name,
+      owner: t.owner === null || t.owner === undefined ? null : probe.idText(t.owner),
+      subscribers: t.subscribers,
+    }));
 
-    return {
+    return (this.#last = {
       type: "snapshot",
       at,
       system: {
@@ -372,13 +442,13 @@ class View implements Inspection {
         stopped: m?.stopped ?? 0,
         failures: m?.failures ?? 0,
         restarts: m?.restarts ?? 0,
-        liveActors: this.#probe.system.isShutDown ? 0 : (m?.liveActors ?? 0),
+        liveActors: probe.live ? (m?.liveActors ?? 0) : 0,
         rate: systemRate,
       },
       actors,
       topics,
       deadLetters: { total: m?.deadLetters ?? 0, byReason },
-    };
+    });
   }
 
   events(): EventsFrame {
@@ -397,22 +467,22 @@ class View implements Inspection {
     const command = parseCommand(input);
     if (command.type === "error") return command;
     const ref = command.ref ?? null;
-    switch (command.type) {
-      case "snapshot":
-        return this.snapshot();
-      case "watch":
-      case "unwatch":
-        return { type: "ok", ref };
-      case "stop":
-      case "send":
-        try {
+    try {
+      switch (command.type) {
+        case "snapshot":
+          return this.snapshot();
+        case "watch":
+        case "unwatch":
+          return { type: "ok", ref };
+        case "stop":
+        case "send":
           this.#probe.act(command);
           return { type: "ok", ref };
-        } catch (thrown) {
-          const code = (thrown as { code?: unknown } | null)?.code;
-          const message = thrown instanceof Error ? thrown.message : String(thrown);
-          return errorFrame(ref, typeof code === "string" ? code : "INVALID_ARGUMENT", message);
-        }
+      }
+    } catch (thrown) {
+      const code = (thrown as { code?: unknown } | null)?.code;
+      const message = thrown instanceof Error ? thrown.message : String(thrown);
+      return errorFrame(ref, typeof code === "string" ? code : "INVALID_ARGUMENT", message);
     }
   }
 
@@ -453,10 +523,10 @@ class View implements Inspection {
           const interval = Math.min(10_000, Math.max(50, command.intervalMs ?? 500));
           view.events(); // a watch starts from now
           emit({ type: "ok", ref: command.ref ?? null });
-          emit(view.snapshot());
+          emit(view.command({ type: "snapshot" }));
           snapshots = every(interval, () => {
             flush();
-            emit(view.snapshot());
+            emit(view.command({ type: "snapshot" }));
           });
           batches = every(100, flush);
           return;
@@ -549,6 +619,11 @@ export interface StatelyAdapter {
  * sent to them as events with their sender as source, lifecycle changes (failed, restarted,
  * stopped) as snapshots, and dead letters as `@backstage.deadLetter` events.
  *
+ * Messages are seen as the package sends them (`tell`, `ask`, an inspector's `send`), while an
+ * adapter is attached: the source is known for sends from the synchronous part of handlers of
+ * actors spawned since. Publications on topics, and messages Rust actors send, are not
+ * forwarded (the core counts them: they show in the snapshots' `processed`).
+ *
  * @example
  * ```ts
  * import { createBrowserInspector } from "@statelyai/inspect";
@@ -558,11 +633,12 @@ export interface StatelyAdapter {
  * ```
  */
 export function createStatelyAdapter(system: ActorSystem, inspector: StatelyInspectorLike, options: StatelyAdapterOptions = {}): StatelyAdapter {
-  const view = new View(Probe.of(system, options), options);
+  const view = new View(Probe.of(system), options);
   const probe = view.probe;
   const toEvent = options.toEvent ?? defaultEvent;
   const maxPerSecond = options.maxEventsPerSecond ?? 500;
   const refs = new Map<string, StatelyActorRefLike>();
+  /** The actors as the latest snapshot showed them. */
   const known = new Map<string, ActorInfo>();
   const ref = (id: string, label: string, parent: StatelyActorRefLike | undefined): StatelyActorRefLike => {
     let r = refs.get(id);
@@ -582,30 +658,46 @@ export function createStatelyAdapter(system: ActorSystem, inspector: StatelyInsp
   };
   const root = ref(options.rootId ?? "backstage:system", "ActorSystem", undefined);
   const label = (id: string, name: string | null, type: string) => name ?? `${type} ${id}`;
-  const refOf = (id: string | null): StatelyActorRefLike => (id === null ? root : (refs.get(id) ?? announce(id, null, null, "unknown")));
+  const refOf = (id: string | null): StatelyActorRefLike => (id === null ? root : (refs.get(id) ?? announceKnown(id)));
   function announce(id: string, parent: string | null, name: string | null, type: string): StatelyActorRefLike {
     const parentRef = parent === null ? root : refOf(parent);
     const r = ref(id, label(id, name, type), parentRef);
     inspector.actor(r, { status: "active", context: { id, name, type } });
     return r;
   }
+  /** An actor not announced yet, from what is known of it: the latest snapshot, or its spawn. */
+  function announceKnown(id: string): StatelyActorRefLike {
+    const info = known.get(id);
+    if (info) return announce(id, info.parent, info.name, info.type);
+    const spawn = probe.spawns.get(probe.handleOf(id) ?? -1);
+    return announce(id, spawn?.parent ?? null, spawn?.name ?? null, spawn?.type ?? "unknown");
+  }
+  /** The core's type of an actor the package did not spawn (a Rust actor's, or `JsActor`). */
+  const coreType = (id: string): string => {
+    const handle = probe.handleOf(id);
+    try {
+      return probe.actors().find((row) => row.id === handle)?.type ?? "unknown";
+    } catch {
+      return "unknown";
+    }
+  };
   const context = (a: ActorInfo) => ({ ...a });
 
   inspector.actor(root, { status: "active", context: { node: probe.node } });
-  const first = view.snapshot();
-  for (const actor of first.actors) {
-    announce(actor.id, actor.parent, actor.name, actor.type);
-    known.set(actor.id, actor);
+  try {
+    const first = view.snapshot().actors;
+    for (const actor of first) known.set(actor.id, actor);
+    for (const actor of first) if (!refs.has(actor.id)) announceKnown(actor.id);
+  } catch {
+    // Created inside a handler (RUNTIME_BUSY): the actors are announced as they are seen.
   }
 
   // Lifecycle, as it happens.
   view.onEvent = (event) => {
     switch (event.kind) {
-      case "spawned": {
-        const entry = probe.entries.get(probe.handleOf(event.id) ?? -1);
-        if (!refs.has(event.id)) announce(event.id, event.parent, event.name, entry?.type ?? "unknown");
+      case "spawned":
+        if (!refs.has(event.id)) announce(event.id, event.parent, event.name, probe.spawns.get(probe.handleOf(event.id) ?? -1)?.type ?? coreType(event.id));
         break;
-      }
       case "stopped":
         inspector.snapshot(refOf(event.id), { status: "stopped", context: { reason: event.reason } }, { event: { type: "@backstage.stopped", reason: event.reason } });
         refs.delete(event.id);
@@ -628,11 +720,11 @@ export function createStatelyAdapter(system: ActorSystem, inspector: StatelyInsp
   };
 
   // Messages, as they are sent (at most `maxPerSecond`).
-  let windowStart = probe.now();
+  let windowStart = view.now();
   let inWindow = 0;
   let dropped = 0;
   const tap: Tap = (to, from, message) => {
-    const now = probe.now();
+    const now = view.now();
     if (now - windowStart >= 1000) {
       windowStart = now;
       inWindow = 0;
@@ -642,11 +734,11 @@ export function createStatelyAdapter(system: ActorSystem, inspector: StatelyInsp
       return;
     }
     inWindow++;
-    const target = refs.get(to.id) ?? announce(to.id, to.parent, to.name, to.type);
-    const source = from ? (refs.get(from.id) ?? announce(from.id, from.parent, from.name, from.type)) : undefined;
+    const target = refOf(probe.idText(to));
+    const source = from === -1 ? undefined : refOf(probe.idText(from));
     inspector.event(target, toEvent(message), source ? { source } : {});
   };
-  probe.taps.add(tap);
+  probe.addTap(tap);
 
   // Counters, for the actors whose counters changed.
   const interval = options.snapshotIntervalMs ?? 1000;
@@ -654,11 +746,10 @@ export function createStatelyAdapter(system: ActorSystem, inspector: StatelyInsp
   if (interval > 0) {
     timer = setInterval(() => {
       for (const actor of view.snapshot().actors) {
-        const before = known.get(actor.id);
+        const was = known.get(actor.id);
         known.set(actor.id, actor);
-        if (before && before.processed === actor.processed && before.mailbox === actor.mailbox && before.state === actor.state) continue;
-        const r = refs.get(actor.id) ?? announce(actor.id, actor.parent, actor.name, actor.type);
-        inspector.snapshot(r, { status: "active", context: context(actor) });
+        if (was && was.processed === actor.processed && was.mailbox === actor.mailbox && was.state === actor.state) continue;
+        inspector.snapshot(refOf(actor.id), { status: "active", context: context(actor) });
       }
     }, interval);
     (timer as { unref?: () => void }).unref?.();
@@ -671,7 +762,7 @@ export function createStatelyAdapter(system: ActorSystem, inspector: StatelyInsp
     stop() {
       if (timer !== undefined) clearInterval(timer);
       timer = undefined;
-      probe.taps.delete(tap);
+      probe.deleteTap(tap);
       view.onEvent = undefined;
       view.close();
     },

@@ -36,11 +36,37 @@ export interface RawRuntime {
   unsubscribe(topic: string, id: number): boolean;
   metrics(): SystemMetrics;
   deadLetters(): RawDeadLetter[];
+  /** Every live actor, in id order, with the runtime's clock (ms) as `at`; `RUNTIME_BUSY` from a handler. */
+  actors(): RawActorInfo[] & { readonly at: number };
+  /** Every topic with subscribers (and every declared stream); `RUNTIME_BUSY` from a handler. */
+  topics(): RawTopicInfo[];
   onEvent(listener: (event: RawEvent) => void): void;
   offEvent(listener: (event: RawEvent) => void): boolean;
   shutdown(): void;
   abortForTesting(message: string): void;
   readonly isShutDown: boolean;
+}
+
+/** An actor as the core describes it (`RawRuntime.actors`); ids are the module's numbers. */
+export interface RawActorInfo {
+  readonly id: number;
+  readonly name: string | null;
+  /** The core's type name: `JsActor` for every JavaScript actor. */
+  readonly type: string;
+  readonly parent: number | null;
+  readonly state: "starting" | "running" | "suspended" | "paused" | "stopping";
+  readonly mailbox: number;
+  readonly capacity: number;
+  readonly processed: number;
+  readonly errors: number;
+  readonly restarts: number;
+}
+
+/** A topic as the core describes it (`RawRuntime.topics`): `owner` is null for global topics and streams. */
+export interface RawTopicInfo {
+  readonly name: string;
+  readonly owner: number | null | undefined;
+  readonly subscribers: number;
 }
 
 /** The constructor of {@link RawRuntime}, with the instance-wide statics. */

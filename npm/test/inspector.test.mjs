@@ -3,7 +3,7 @@
 // recording fake inspector, and with @statelyai/inspect's own createInspector and a recording
 // adapter when that devDependency is installed).
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -68,7 +68,7 @@ test("a snapshot lists the actors as a tree, with names, types, capacities, coun
   assert.ok(child, "the child is listed under its parent");
   assert.equal(child.type, "Child");
   assert.equal(byId(snap, reader.id).processed, 1, "the publication reached the reader");
-  assert.deepEqual(snap.topics, [{ name: "news", subscribers: 1 }]);
+  assert.deepEqual(snap.topics, [{ name: "news", owner: null, subscribers: 1 }]);
   const v = snap.actors.filter((a) => a.name === "virtual");
   assert.deepEqual(v.map((a) => [a.id, a.type]), [[virtual.id, "Virtual"]], "a virtual actor, once, with its type");
   assert.equal(snap.system.liveActors, 4);
@@ -76,25 +76,36 @@ test("a snapshot lists the actors as a tree, with names, types, capacities, coun
   assert.deepEqual(snap.deadLetters, { total: 0, byReason: {} });
 });
 
-test("rates are smoothed messages per second between two snapshots (time constant 2 s)", async (t) => {
+test("rates are smoothed messages per second between snapshots (time constant 2 s, normalised by the time observed)", async (t) => {
   const system = fresh(t);
   const time = clock();
   const inspection = inspect(system, { now: time.now });
   t.after(() => inspection.close());
   const a = system.spawn({ receive() {} });
-  assert.equal(byId(inspection.snapshot(), a.id).rate, 0, "no rate before a second sample");
+  const near = (actual, expected, what) => assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual}, expected ${expected}`);
+  const rate = (snapshot, ref) => byId(snapshot, ref.id).rate;
+  assert.equal(rate(inspection.snapshot(), a), 0, "no rate before a second sample");
   for (let i = 0; i < 100; i++) a.tell(i);
   await tick();
   time.advance(1000);
-  const first = byId(inspection.snapshot(), a.id).rate;
-  assert.ok(Math.abs(first - 100 * (1 - Math.exp(-0.5))) < 1e-9, `100 messages in 1 s, smoothed: ${first}`);
-  for (let i = 0; i < 100; i++) a.tell(i);
+  near(rate(inspection.snapshot(), a), 100, "100 messages in the first second: the average of what was seen, not climbing from 0");
+  for (let i = 0; i < 50; i++) a.tell(i);
+  const b = system.spawn({ receive() {} });
+  for (let i = 0; i < 30; i++) b.tell(i);
   await tick();
   time.advance(1000);
-  const second = byId(inspection.snapshot(), a.id).rate;
-  assert.ok(second > first && second < 100, `still rising towards 100/s: ${second}`);
+  const second = inspection.snapshot();
+  // Two intervals of 1 s (α = 1 − e^(−1/2) each): 100/s, then 50/s.
+  const alpha = 1 - Math.exp(-0.5);
+  const ewma = alpha * 100 * (1 - alpha) + alpha * 50;
+  const weight = 1 - (1 - alpha) ** 2;
+  near(rate(second, a), ewma / weight, "100/s then 50/s, the later weighing more");
+  near(rate(second, b), 30, "an actor spawned since the previous snapshot is measured from it");
   time.advance(4000);
-  assert.ok(byId(inspection.snapshot(), a.id).rate < second / 5, "and falling once idle");
+  const idle = inspection.snapshot();
+  near(rate(idle, a), (ewma * Math.exp(-2)) / (1 - (1 - alpha) ** 2 * Math.exp(-2)), "and falling once idle");
+  assert.ok(idle.system.rate > 0 && idle.system.rate < second.system.rate, "the system's rate over `delivered`, the same way");
+  assert.equal(idle.at, 6000, "`at` on the inspection's clock");
 });
 
 test("mailbox: queued messages count against the capacity; an actor in an async handler is paused", async (t) => {
@@ -120,6 +131,36 @@ test("mailbox: queued messages count against the capacity; an actor in an async 
   await sleep(5);
   info = byId(inspection.snapshot(), slow.id);
   assert.deepEqual({ state: info.state, mailbox: info.mailbox, processed: info.processed }, { state: "running", mailbox: 0, processed: 5 });
+});
+
+test("mailbox: the exact number of queued messages, for an actor spawned before the inspector too", async (t) => {
+  const system = fresh(t);
+  const early = system.spawn({ receive() {} }, { name: "early", capacity: 100 });
+  const inspection = inspect(system);
+  t.after(() => inspection.close());
+  const late = system.spawn({ receive() {} });
+  for (let i = 0; i < 7; i++) early.tell(i);
+  for (let i = 0; i < 3; i++) late.tell(i);
+  system.stream("jobs").subscribe(early);
+  system.publish("jobs", "one more");
+  let snap = inspection.snapshot();
+  assert.deepEqual(
+    [byId(snap, early.id), byId(snap, late.id)].map((a) => [a.mailbox, a.capacity, a.processed]),
+    [
+      [8, 100, 0],
+      [3, 1024, 0],
+    ],
+    "queued, not handled yet (a publication counts too)",
+  );
+  await tick();
+  snap = inspection.snapshot();
+  assert.deepEqual(
+    [byId(snap, early.id), byId(snap, late.id)].map((a) => [a.mailbox, a.processed]),
+    [
+      [0, 8],
+      [0, 3],
+    ],
+  );
 });
 
 test("events: spawned, failed, restarted, stopped and dead letters (redacted), batched and bounded", async (t) => {
@@ -235,31 +276,127 @@ test("a connection says hello first, and after watch pushes snapshots and event 
   assert.equal(frames.length, count, "nothing after close");
 });
 
-test("an inspector attached to a running system finds its actors as they are sent messages", async (t) => {
+test("an inspector attached to a running system shows its actors at once, with parents, states and counts", async (t) => {
   const system = fresh(t);
-  const early = system.spawn({ receive() {} }, { name: "early" });
-  const inspection = inspect(system);
-  t.after(() => inspection.close());
-  assert.equal(byId(inspection.snapshot(), early.id), undefined);
+  let release;
+  const gate = new Promise((r) => (release = r));
+  const early = system.spawn(
+    function Early() {
+      return {
+        started(ctx) {
+          ctx.spawn({ receive() {} }, { name: "early-child" });
+        },
+        async receive(msg) {
+          if (msg === "wait") await gate;
+        },
+      };
+    },
+    { name: "early", capacity: 16 },
+  );
   early.tell("hello");
   await tick();
-  const info = byId(inspection.snapshot(), early.id);
-  assert.equal(info.processed, 1);
-  assert.equal(info.type, "unknown");
+  early.tell("wait");
+  early.tell("queued");
+  early.tell("queued");
+  await tick();
+  system.stream("news");
+  const inspection = inspect(system);
+  t.after(() => inspection.close());
+  const snap = inspection.snapshot();
+  const info = byId(snap, early.id);
+  assert.deepEqual(
+    { name: info.name, type: info.type, parent: info.parent, state: info.state, mailbox: info.mailbox, capacity: info.capacity, processed: info.processed, rate: info.rate },
+    { name: "early", type: "JsActor", parent: null, state: "paused", mailbox: 2, capacity: 16, processed: 2, rate: 0 },
+    "spawned before the inspector: the core's type name",
+  );
+  const child = snap.actors.find((a) => a.name === "early-child");
+  assert.equal(child.parent, early.id);
+  assert.equal(snap.system.liveActors, 2);
+  release();
+  await sleep(5);
+  assert.deepEqual(
+    (({ state, mailbox, processed }) => ({ state, mailbox, processed }))(byId(inspection.snapshot(), early.id)),
+    { state: "running", mailbox: 0, processed: 4 },
+  );
+  assert.deepEqual(inspection.events().events, [], "events from the moment it attached");
 });
 
-test("closing the last inspection removes the instrumentation", async (t) => {
+test("Rust actors: the core's type name and processed count; topics from the core", async (t) => {
   const system = fresh(t);
+  const inspection = inspect(system);
+  t.after(() => inspection.close());
+  const counter = system.spawnRust("counter", { name: "tally" });
+  counter.tell({ type: "add", by: 2 });
+  counter.tell({ type: "add", by: 3 });
+  assert.equal(await counter.ask({ type: "get" }), 5);
+  const info = byId(inspection.snapshot(), counter.id);
+  assert.deepEqual({ name: info.name, type: info.type, processed: info.processed, mailbox: info.mailbox }, { name: "tally", type: "Counter", processed: 3, mailbox: 0 });
+  system.subscribe("news", system.spawn({ receive() {} }));
+  system.subscribe("news", system.spawn({ receive() {} }));
+  assert.deepEqual(inspection.snapshot().topics, [{ name: "news", owner: null, subscribers: 2 }], "a global topic: no owner");
+});
+
+test("inside a handler, where the core cannot be read: the previous snapshot, or RUNTIME_BUSY", async (t) => {
+  const system = fresh(t);
+  const inspection = inspect(system);
+  t.after(() => inspection.close());
+  const seen = [];
+  const a = system.spawn({
+    receive() {
+      try {
+        seen.push(inspection.snapshot());
+      } catch (e) {
+        seen.push(e.code);
+      }
+      seen.push(inspection.command({ type: "snapshot", ref: 1 }));
+    },
+  });
+  a.tell("first");
+  await tick();
+  assert.equal(seen[0], "RUNTIME_BUSY", "no snapshot yet");
+  assert.deepEqual([seen[1].type, seen[1].ref, seen[1].code], ["error", 1, "RUNTIME_BUSY"]);
+  const outside = inspection.snapshot();
+  a.tell("second");
+  await tick();
+  assert.equal(seen[2], outside, "the previous snapshot");
+  assert.equal(seen[3], outside);
+});
+
+test("an inspection leaves the messages alone; the Stately adapter taps them while it runs; closing removes both", async (t) => {
+  const system = fresh(t);
+  const rawMethods = () => Object.keys(system.raw).filter((k) => typeof system.raw[k] === "function");
   const a = inspect(system);
   const b = inspect(system);
-  assert.ok(Object.hasOwn(system.raw, "tell"), "instrumented while inspected");
+  assert.deepEqual(rawMethods(), [], "snapshots come from the core: the raw runtime is untouched");
+  assert.ok(Object.hasOwn(system, "spawnActor"), "spawns are seen for the type names");
+  const adapter = createStatelyAdapter(system, recordingInspector(), { snapshotIntervalMs: 0 });
+  assert.deepEqual(rawMethods().sort(), ["ask", "getOrSpawn", "spawn", "tell"], "tapped while a Stately adapter runs");
+  adapter.stop();
+  assert.deepEqual(rawMethods(), []);
   a.close();
-  assert.ok(Object.hasOwn(system.raw, "tell"), "still inspected by b");
+  assert.ok(Object.hasOwn(system, "spawnActor"), "still inspected by b");
   b.close();
-  assert.deepEqual(Object.keys(system.raw).filter((k) => typeof system.raw[k] === "function"), []);
   assert.equal(Object.hasOwn(system, "spawnActor"), false);
+  assert.equal(Object.hasOwn(system, "getOrSpawn"), false);
   const after = system.spawn({ receive: (m) => m * 2 });
   assert.equal(await after.ask(21), 42, "the system works as before");
+});
+
+test("an inspection of a system with restartOnAbort follows it to the fresh instance", async () => {
+  const out = await new Promise((resolve, reject) =>
+    execFile(process.execPath, [join(npm, "test", "fixtures", "inspect-reinstantiate.mjs")], { timeout: 20_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${error.message}\n${stdout}${stderr}`));
+      else resolve(stdout);
+    }),
+  );
+  assert.deepEqual(JSON.parse(out.trim().split("\n").at(-1)), {
+    before: [["worker", "Worker", 10]],
+    events: ["spawned", "spawned"], // the first spawn, and the respawn on the fresh instance
+    after: [true, "JsActor", 0, 0], // the same id; counted afresh
+    sent: "ok",
+    got: [{ type: "InspectorMessage", text: "hi" }, "more"],
+    later: [2, true],
+  });
 });
 
 /** A fake Stately inspector that records every call. */
@@ -277,7 +414,6 @@ test("Stately adapter: actors under their parents, messages with their source, l
   const system = fresh(t);
   const fake = recordingInspector();
   const existing = system.spawn({ receive() {} }, { name: "existing" });
-  existing.tell("wake up"); // known to the probe only once it is sent something
   const adapter = createStatelyAdapter(system, fake, { snapshotIntervalMs: 0 });
   t.after(() => adapter.stop());
   const pong = system.spawn(function Pong() {
@@ -297,6 +433,7 @@ test("Stately adapter: actors under their parents, messages with their source, l
     },
   }, { name: "ping" });
   ping.tell("serve");
+  const counter = system.spawnRust("counter");
   await tick();
   pong.tell({ type: "crash" });
   await tick();
@@ -310,7 +447,9 @@ test("Stately adapter: actors under their parents, messages with their source, l
   const named = (id) => actors.find((c) => c.ref.sessionId === id)?.ref;
   assert.equal(named(ping.id).logic.config.id, "ping");
   assert.equal(named(ping.id)._parent, root, "top-level actors hang under the system");
+  assert.equal(named(existing.id).logic.config.id, "existing", "an actor spawned before the adapter, announced at once");
   assert.match(named(pong.id).logic.config.id, /^Pong /);
+  assert.equal(named(counter.id).logic.config.id, `Counter ${counter.id}`, "a Rust actor, with the core's type name");
   const child = actors.find((c) => c.ref.logic.config.id === "ping-child").ref;
   assert.equal(child._parent, named(ping.id), "a child under its parent");
 

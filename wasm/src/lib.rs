@@ -376,7 +376,7 @@ impl Runtime {
     }
 
     /// The topics with subscribers: `[{ name, owner, subscribers }]` (`owner`: the id of the
-    /// actor whose topic it is, or `undefined` for global topics and streams).
+    /// actor whose topic it is, or `null` for global topics and streams).
     pub fn topics(&self) -> Result<Array, JsValue> {
         self.driver.with_system(|system, _| {
             system
