@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use backstage_core::wire::CallError;
 use backstage_core::{AskError, SendError, SpawnError};
 
 /// Why a request through a [`Handle`](crate::Handle) failed.
@@ -23,6 +24,8 @@ pub enum EngineError {
     Timeout,
     /// Called off a loop thread where a loop thread was needed.
     NotOnLoop,
+    /// A call in wire form failed ([`Handle::call`](crate::Handle::call)); it names the method.
+    Call(CallError),
 }
 
 impl EngineError {
@@ -37,6 +40,7 @@ impl EngineError {
             EngineError::Dropped => "DROPPED",
             EngineError::Timeout => "TIMEOUT",
             EngineError::NotOnLoop => "NOT_ON_LOOP",
+            EngineError::Call(e) => e.code(),
         }
     }
 }
@@ -52,6 +56,7 @@ impl fmt::Display for EngineError {
             EngineError::Dropped => f.write_str("the request was dropped unanswered"),
             EngineError::Timeout => f.write_str("timed out waiting for the reply"),
             EngineError::NotOnLoop => f.write_str("not on a Backstage loop thread"),
+            EngineError::Call(e) => e.fmt(f),
         }
     }
 }

@@ -132,7 +132,7 @@ impl Handle {
     }
 
     /// Runs `command` on loop `index` between two runs of its system.
-    fn command(
+    pub(crate) fn command(
         &self,
         index: usize,
         command: impl FnOnce(&mut LoopState) + Send + 'static,

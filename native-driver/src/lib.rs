@@ -31,6 +31,10 @@
 //! [`Handle`] ([`Handle::current`] on a loop thread): its messages must be `Send`, and a
 //! `Context::tell` to an actor of another loop fails with
 //! [`SendError::Unroutable`](backstage_core::SendError::Unroutable) rather than pretending.
+//! An `#[actor]` is reached from any thread or loop by id in wire form:
+//! [`Handle::activate`] (created on first use, on the loop its id hashes to) and
+//! [`Handle::call`] (the method's message encoded as a CBOR call frame, decoded by the owning
+//! loop; arguments need only be serde types).
 //!
 //! [`EngineBuilder::inspector`] (off by default) serves the inspector protocol over a
 //! WebSocket on 127.0.0.1: snapshots of every loop's actors, the event feed, and `stop` /
@@ -38,6 +42,7 @@
 //! `docs/inspector-protocol.md`; `cargo run -p backstage-native-driver --example inspected`).
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 
+mod calls;
 mod engine;
 mod error;
 mod event_loop;
