@@ -90,3 +90,10 @@ test("values that do not fit a Rust actor's message are InvalidMessageError, and
   await new Promise((r) => setTimeout(r, 0));
   assert.throws(() => counter.tell({ type: "get" }), ActorStoppedError);
 });
+
+test("a Rust actor cannot subscribe to a topic from JavaScript: a typed error, not a silent drop", async (t) => {
+  const system = fresh(t);
+  const counter = system.spawnRust("counter");
+  assert.throws(() => system.subscribe("news", counter), (e) => e.code === "TYPE_MISMATCH");
+  assert.equal(system.publish("news", "x"), 0);
+});

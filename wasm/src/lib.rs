@@ -321,15 +321,21 @@ impl Runtime {
     }
 
     /// Subscribes actor `id` to the global topic `topic`.
+    /// (A Rust actor cannot subscribe from JavaScript: its publications would be JavaScript
+    /// values it has no handler for. That is `TYPE_MISMATCH`.)
     pub fn subscribe(&self, topic: &JsValue, id: f64) -> Result<(), JsValue> {
         let topic = Topic::global(&string_arg(topic, "topic")?);
         let id = self.driver.id(id)?;
-        self.driver
-            .call(false, |ops| match ops.addr_of(id) {
-                Some(addr) => ops.subscribe(&topic, &addr),
-                None => Err(backstage_core::TopicError::SubscriberGone(id)),
-            })?
-            .map_err(convert::topic_error)
+        self.driver.call(false, |ops| match ops.addr_of(id) {
+            Some(addr) => ops.subscribe(&topic, &addr).map_err(convert::topic_error),
+            None if ops.is_alive(id) => Err(error(
+                "TYPE_MISMATCH",
+                "only JavaScript actors subscribe to topics from JavaScript",
+            )),
+            None => Err(convert::topic_error(
+                backstage_core::TopicError::SubscriberGone(id),
+            )),
+        })?
     }
 
     /// Unsubscribes actor `id` from `topic`; true if it was subscribed.
