@@ -4,7 +4,7 @@
 // JavaScript behaviours (the core calls every JavaScript actor `JsActor`), and, only while a
 // Stately adapter is attached, the messages as they are sent.
 import type { InspectorEvent, InspectorMessage } from "./inspector.js";
-import type { ActorSystem, RawActorInfo, RawRuntime, RawTopicInfo, SystemEvent, SystemMetrics } from "./system.js";
+import { type ActorSystem, actorRows, type RawActorInfo, type RawRuntime, type RawTopicInfo, type SystemEvent, type SystemMetrics } from "./system.js";
 
 declare const performance: { now(): number } | undefined;
 
@@ -113,7 +113,7 @@ export class Probe {
 
   /** Every live actor, in id order, with the runtime's clock as `at`. `RUNTIME_BUSY` in a handler. */
   actors(): readonly RawActorInfo[] & { readonly at: number } {
-    const rows = this.raw.actors();
+    const rows = actorRows(this.raw.actors());
     // Both clocks are the host's `performance.now()`, the runtime's from its creation: the
     // smallest difference seen is the closest to their offset.
     const offset = hostNow() - rows.at;

@@ -36,8 +36,8 @@ export interface RawRuntime {
   unsubscribe(topic: string, id: number): boolean;
   metrics(): SystemMetrics;
   deadLetters(): RawDeadLetter[];
-  /** Every live actor, in id order, with the runtime's clock (ms) as `at`; `RUNTIME_BUSY` from a handler. */
-  actors(): RawActorInfo[] & { readonly at: number };
+  /** Every live actor, in id order, as one table (see {@link actorRows}); `RUNTIME_BUSY` from a handler. */
+  actors(): RawActorTable;
   /** Every topic with subscribers (and every declared stream); `RUNTIME_BUSY` from a handler. */
   topics(): RawTopicInfo[];
   onEvent(listener: (event: RawEvent) => void): void;
@@ -60,6 +60,46 @@ export interface RawActorInfo {
   readonly processed: number;
   readonly errors: number;
   readonly restarts: number;
+}
+
+/**
+ * The module's actor table: `columns` holds {@link ACTOR_COLUMNS} numbers per actor (id,
+ * parent or 0, state code, mailbox, capacity, processed, errors, restarts, type index);
+ * `names` lists `[row, name]`; `at` is the runtime's clock in ms.
+ */
+export interface RawActorTable {
+  readonly at: number;
+  readonly columns: Float64Array;
+  readonly types: readonly string[];
+  readonly names: readonly (readonly [number, string])[];
+}
+
+const ACTOR_COLUMNS = 9;
+const STATES = ["starting", "running", "suspended", "paused", "stopping"] as const;
+
+/** The rows of the module's actor table (built in JavaScript: one object per actor is cheap here, not across the boundary). */
+export function actorRows(table: RawActorTable): RawActorInfo[] & { readonly at: number } {
+  const { columns: c, types } = table;
+  const rows: RawActorInfo[] = [];
+  for (let i = 0; i < c.length; i += ACTOR_COLUMNS) {
+    rows.push({
+      id: c[i]!,
+      name: null,
+      type: types[c[i + 8]!] ?? "unknown",
+      parent: c[i + 1] === 0 ? null : c[i + 1]!,
+      state: STATES[c[i + 2]!] ?? "running",
+      mailbox: c[i + 3]!,
+      capacity: c[i + 4]!,
+      processed: c[i + 5]!,
+      errors: c[i + 6]!,
+      restarts: c[i + 7]!,
+    });
+  }
+  for (const [row, name] of table.names) {
+    const actor = rows[row];
+    if (actor) rows[row] = { ...actor, name };
+  }
+  return Object.assign(rows, { at: table.at });
 }
 
 /** A topic as the core describes it (`RawRuntime.topics`): `owner` is null for global topics and streams. */

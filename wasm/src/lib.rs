@@ -364,20 +364,13 @@ impl Runtime {
         })
     }
 
-    /// A snapshot of every live actor, in id order: `[{ id, name, type, parent, state,
-    /// mailbox, capacity, processed, errors, restarts }]` (`state`: `"starting"`,
-    /// `"running"`, `"suspended"`, `"paused"` or `"stopping"`), with `at`, the runtime's clock
-    /// in milliseconds, as `actors.at`. For inspectors: reading it costs the runtime nothing
-    /// between calls. Not from inside a handler (`RUNTIME_BUSY`).
-    pub fn actors(&self) -> Result<Array, JsValue> {
+    /// A snapshot of every live actor, in id order, as one table `{ at, columns, types,
+    /// names }` (see `convert::actor_table`; `at` is the runtime's clock in milliseconds).
+    /// For inspectors: reading it costs the runtime nothing between calls. Not from inside a
+    /// handler (`RUNTIME_BUSY`).
+    pub fn actors(&self) -> Result<JsValue, JsValue> {
         self.driver.with_system(|system, now| {
-            let out: Array = system
-                .actors()
-                .iter()
-                .map(|info| convert::actor_info(&self.driver, info))
-                .collect();
-            js::set(&out, "at", &JsValue::from_f64(now.as_nanos() as f64 / 1e6));
-            out
+            convert::actor_table(&self.driver, &system.actors(), now.as_nanos() as f64 / 1e6)
         })
     }
 
