@@ -260,79 +260,6 @@ impl Handler<Totals> for Subscriber {
     }
 }
 
-/// A skynet node: covers the numbers `num..num + size`; a leaf (size 1) reports `num`.
-struct Node {
-    parent: Option<Addr<Node>>,
-    num: u64,
-    size: u64,
-    sum: u64,
-    pending: u32,
-    total: Option<u64>,
-}
-
-impl Node {
-    fn new(parent: Option<Addr<Node>>, num: u64, size: u64) -> Self {
-        Node {
-            parent,
-            num,
-            size,
-            sum: 0,
-            pending: 0,
-            total: None,
-        }
-    }
-
-    fn report(&mut self, value: u64, ctx: &mut Context<'_, Self>) -> Result<(), ActorError> {
-        match self.parent {
-            Some(parent) => ctx.tell(&parent, Sum(value))?,
-            None => self.total = Some(value),
-        }
-        Ok(())
-    }
-}
-
-impl Actor for Node {
-    fn started(&mut self, ctx: &mut Context<'_, Self>) -> Result<(), ActorError> {
-        if self.size == 1 {
-            return self.report(self.num, ctx);
-        }
-        let me = ctx.me();
-        let child = self.size / 10;
-        for i in 0..10 {
-            let num = self.num + i * child;
-            ctx.spawn_child(move || Node::new(Some(me), num, child));
-        }
-        self.pending = 10;
-        Ok(())
-    }
-}
-
-struct Sum(u64);
-impl Message for Sum {
-    type Reply = ();
-}
-impl Handler<Sum> for Node {
-    #[inline]
-    fn handle(&mut self, Sum(v): Sum, ctx: &mut Context<'_, Self>) -> Result<(), ActorError> {
-        self.sum += v;
-        self.pending -= 1;
-        if self.pending == 0 {
-            return self.report(self.sum, ctx);
-        }
-        Ok(())
-    }
-}
-
-struct Total;
-impl Message for Total {
-    type Reply = Option<u64>;
-}
-impl Handler<Total> for Node {
-    fn handle(&mut self, _: Total, _: &mut Context<'_, Self>) -> Result<Option<u64>, ActorError> {
-        Ok(self.total)
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Workloads. Each returns the wall time of the measured part; setup and checks are outside it.
 // ---------------------------------------------------------------------------------------------
@@ -587,13 +514,17 @@ fn skynet(levels: u32) -> Duration {
     let leaves = 10u64.pow(levels);
     let mut driver = ManualDriver::default();
 
+    let total = std::rc::Rc::new(std::cell::Cell::new(None));
+    let slot = total.clone();
     let start = Instant::now();
-    let root = driver.spawn(move || Node::new(None, 0, leaves));
+    driver.spawn(move || {
+        let slot = slot.clone();
+        skynet::Node::root(leaves, move |sum| slot.set(Some(sum)))
+    });
     driver.run_until_idle();
     let elapsed = start.elapsed();
 
-    let total = ask(&mut driver, &root, Total);
-    assert_eq!(total, Some(expected_sum(leaves)), "skynet: sum");
+    assert_eq!(total.get(), Some(expected_sum(leaves)), "skynet: sum");
     let actors: u64 = (0..=levels).map(|l| 10u64.pow(l)).sum();
     assert_eq!(driver.metrics().spawned, actors, "skynet: actors spawned");
     assert_clean(&driver, "skynet");

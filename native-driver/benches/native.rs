@@ -456,74 +456,6 @@ impl Handler<Start> for Publisher {
     }
 }
 
-/// A skynet node (as in the core benchmark): covers the numbers `num..num + size`; a leaf
-/// (size 1) reports `num`, an inner node the sum of its 10 children; the root reports the
-/// total on `done`.
-struct Node {
-    parent: Option<Addr<Node>>,
-    num: u64,
-    size: u64,
-    sum: u64,
-    pending: u32,
-    done: Option<Sender<Outcome<u64>>>,
-}
-
-impl Node {
-    fn new(parent: Option<Addr<Node>>, num: u64, size: u64) -> Self {
-        Node {
-            parent,
-            num,
-            size,
-            sum: 0,
-            pending: 0,
-            done: None,
-        }
-    }
-
-    fn report(&mut self, value: u64, ctx: &mut Context<'_, Self>) -> Result<(), ActorError> {
-        match (self.parent, &self.done) {
-            (Some(parent), _) => ctx.tell(&parent, Sum(value))?,
-            (None, Some(done)) => {
-                let _ = done.send(Ok(value));
-            }
-            (None, None) => return Err("a skynet root without a channel".into()),
-        }
-        Ok(())
-    }
-}
-
-impl Actor for Node {
-    fn started(&mut self, ctx: &mut Context<'_, Self>) -> Result<(), ActorError> {
-        if self.size == 1 {
-            return self.report(self.num, ctx);
-        }
-        let me = ctx.me();
-        let child = self.size / 10;
-        for i in 0..10 {
-            let num = self.num + i * child;
-            ctx.spawn_child(move || Node::new(Some(me), num, child));
-        }
-        self.pending = 10;
-        Ok(())
-    }
-}
-
-struct Sum(u64);
-impl Message for Sum {
-    type Reply = ();
-}
-impl Handler<Sum> for Node {
-    #[inline]
-    fn handle(&mut self, Sum(v): Sum, ctx: &mut Context<'_, Self>) -> Result<(), ActorError> {
-        self.sum += v;
-        self.pending -= 1;
-        if self.pending == 0 {
-            return self.report(self.sum, ctx);
-        }
-        Ok(())
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Helpers.
 // ---------------------------------------------------------------------------------------------
@@ -971,9 +903,11 @@ fn skynet(driver: Driver, levels: u32) -> Duration {
     let leaves = 10u64.pow(levels);
     let (elapsed, total, metrics) = run_on(driver, "skynet", move |_, done| {
         move |system: &mut System| {
-            system.spawn(move || Node {
-                done: Some(done.clone()),
-                ..Node::new(None, 0, leaves)
+            system.spawn(move || {
+                let done = done.clone();
+                skynet::Node::root(leaves, move |sum| {
+                    let _ = done.send(Ok(sum));
+                })
             });
         }
     });

@@ -1,6 +1,9 @@
 //! The measuring and reporting shared by the benchmark binaries (`core/benches/core.rs`,
 //! `native-driver/benches/native.rs`): best and median of repeated runs after a warm-up,
-//! quick mode for CI, `BACKSTAGE_BENCH_ONLY`, targets, and the `BENCH` lines.
+//! quick mode for CI, `BACKSTAGE_BENCH_ONLY`, targets, and the `BENCH` lines; and the workloads
+//! both run alike ([`skynet`]).
+
+pub mod skynet;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
