@@ -51,6 +51,24 @@ const patch = (from, to) => {
   if (glue.split(from).length !== 2) throw new Error(`${glueFile}: expected one \`${from}\` (wasm-bindgen changed its web output?)`);
   glue = glue.replace(from, to);
 };
+// Snippets (`inline_js`) are ES modules the glue imports, once per imported function: each
+// becomes one object made inside the factory, so every instance has its own snippet state.
+const snippets = new Map();
+glue = glue.replace(/^import \* as (\w+) from "(\.\/snippets\/[^"]+)";?\n/gm, (_, name, path) => {
+  if (!snippets.has(path)) {
+    const source = readFileSync(join(pkg, path), "utf8");
+    const names = [...source.matchAll(/^export function (\w+)/gm)].map((m) => m[1]);
+    if (/^\s*(import|export)\b(?! function)/m.test(source)) throw new Error(`${path}: only \`export function\` is supported in snippets`);
+    const body = source.replace(/^export function/gm, "function");
+    snippets.set(path, { variable: `snippet${snippets.size}`, body, names });
+  }
+  return `const ${name} = ${snippets.get(path).variable};\n`;
+});
+// wasm-bindgen names the snippet module in the imports object once per import: keep the first.
+const seenKeys = new Set();
+glue = glue.replace(/^\s*"(\.\/snippets\/[^"]+)": \w+,\n/gm, (line, path) => (seenKeys.has(path) ? "" : (seenKeys.add(path), line)));
+glue = [...snippets.values()].map(({ variable, body, names }) => `const ${variable} = (() => {\n${body}\nreturn { ${names.join(", ")} };\n})();\n`).join("") + glue;
+rmSync(join(pkg, "snippets"), { recursive: true, force: true });
 patch(fallback, 'throw new Error("backstage-actors: initialize() needs the module (bytes, a URL, a Response or a WebAssembly.Module)");');
 // Every exported class (Runtime, and the classes its methods return) becomes a local one the
 // factory returns.

@@ -145,7 +145,10 @@ export class Probe {
     if (handle === undefined) throw Object.assign(new Error(`no actor ${command.actor} on node ${this.node}`), { code: "NO_SUCH_ACTOR" });
     // The core tells a stopped actor (ACTOR_STOPPED) from one that never was (NO_SUCH_ACTOR).
     if (command.type === "stop") this.raw.stop(handle);
-    else this.raw.tell(handle, { type: "InspectorMessage", text: command.text ?? "" } satisfies InspectorMessage);
+    else {
+      const refused = this.raw.tell(handle, { type: "InspectorMessage", text: command.text ?? "" } satisfies InspectorMessage);
+      if (refused !== undefined) throw refused;
+    }
   }
 
   idText(handle: number): string {
@@ -223,16 +226,18 @@ export class Probe {
       spawn: (behaviour: Parameters<RawRuntime["spawn"]>[0], options: unknown, parent: number) => proto.spawn.call(raw, this.#instrument(behaviour), options, parent),
       getOrSpawn: (name: string, behaviour: Parameters<RawRuntime["getOrSpawn"]>[1]) => proto.getOrSpawn.call(raw, name, this.#instrument(behaviour)),
       tell: (id: number, message: unknown) => {
-        proto.tell.call(raw, id, message);
-        sent(id, message);
+        const refused = proto.tell.call(raw, id, message);
+        if (refused === undefined) sent(id, message);
+        return refused;
       },
       ask: (id: number, message: unknown, timeout: number | undefined, resolve: (reply: unknown) => void, reject: (error: unknown) => void) => {
-        let refused = false;
-        proto.ask.call(raw, id, message, timeout, resolve, (error) => {
-          refused = true;
+        let rejected = false;
+        const refused = proto.ask.call(raw, id, message, timeout, resolve, (error) => {
+          rejected = true;
           reject(error);
         });
-        if (!refused) sent(id, message);
+        if (refused === undefined && !rejected) sent(id, message);
+        return refused;
       },
     });
   }

@@ -22,8 +22,10 @@ export interface RawRuntime {
   spawnRust(kind: string, options: unknown, parent: number): number;
   activateRust(kind: string, id: string): number;
   callRust(id: number, method: string, args: unknown[], timeoutMs: number | undefined, resolve: (reply: unknown) => void, reject: (error: unknown) => void): void;
-  tell(id: number, message: unknown): void;
-  ask(id: number, message: unknown, timeoutMs: number | undefined, resolve: (reply: unknown) => void, reject: (error: unknown) => void): void;
+  /** `undefined`, or why the message was not sent. */
+  tell(id: number, message: unknown): unknown;
+  /** `undefined`, or why the request was not sent (neither function is called then). */
+  ask(id: number, message: unknown, timeoutMs: number | undefined, resolve: (reply: unknown) => void, reject: (error: unknown) => void): unknown;
   stop(id: number): void;
   poison(id: number): void;
   lookup(name: string): number | undefined;
@@ -387,11 +389,13 @@ export class ActorRef<Msg, Reply = void> {
 
   /** Sends without waiting; throws if the actor is gone or its mailbox refuses. */
   tell(message: Msg): void {
+    let refused: unknown;
     try {
-      this.#raw.tell(this.handle, message);
+      refused = this.#raw.tell(this.handle, message);
     } catch (thrown) {
-      throw toBackstageError(thrown);
+      refused = thrown; // an aborted instance throws
     }
+    if (refused !== undefined) throw toBackstageError(refused);
   }
 
   /** Sends and resolves with the reply. */
@@ -853,8 +857,9 @@ export class ActorSystem {
         reject(toBackstageError(error));
       };
       pending.add(fail);
+      let refused: unknown;
       try {
-        raw.ask(
+        refused = raw.ask(
           handle,
           message,
           timeout,
@@ -865,8 +870,9 @@ export class ActorSystem {
           fail,
         );
       } catch (thrown) {
-        fail(thrown);
+        refused = thrown; // an aborted instance throws
       }
+      if (refused !== undefined) fail(refused);
     });
   }
 

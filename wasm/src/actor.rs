@@ -122,7 +122,8 @@ impl JsActor {
         };
         let sender = ctx.sender().map_or(-1.0, |id| driver.id_to_f64(id));
         let me = self.me;
-        match driver.enter(ctx, || classify(behaviour.receive(message, sender, me))) {
+        let returned = driver.enter(ctx, || js::receive(behaviour, message, sender, me));
+        match returned.map_or(Returned::Value(JsValue::UNDEFINED), classify) {
             Returned::Value(reply) => Ok(reply),
             Returned::Threw(message) => Err(ActorError::new(message)),
             Returned::Async(promise) => {

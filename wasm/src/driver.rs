@@ -77,16 +77,16 @@ pub(crate) enum Deferred {
 
 /// Milliseconds from `performance.now()` where the host has it, else `Date.now()`.
 struct Clock {
-    performance: Option<(JsValue, Function)>,
+    /// Checked once: the import fails where there is no `performance.now`.
+    performance: bool,
     epoch: f64,
 }
 
 impl Clock {
     fn new() -> Clock {
         let performance = js::get(&js_sys::global(), "performance");
-        let performance = js::method(&performance, "now").map(|now| (performance, now));
         let mut clock = Clock {
-            performance,
+            performance: js::method(&performance, "now").is_some(),
             epoch: 0.0,
         };
         clock.epoch = clock.millis();
@@ -94,13 +94,12 @@ impl Clock {
     }
 
     fn millis(&self) -> f64 {
-        match &self.performance {
-            Some((performance, now)) => now
-                .call0(performance)
-                .ok()
-                .and_then(|v| v.as_f64())
-                .unwrap_or(self.epoch),
-            None => js_sys::Date::now(),
+        // Read once per drain: a direct import returning a number, not `Function::call0`
+        // (whose result crosses as a `JsValue` and then again to read the number).
+        if self.performance {
+            js::performance_now()
+        } else {
+            js_sys::Date::now()
         }
     }
 

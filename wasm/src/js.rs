@@ -16,6 +16,9 @@ extern "C" {
     #[wasm_bindgen(js_name = setTimeout)]
     pub(crate) fn set_timeout(callback: &Function, ms: f64) -> JsValue;
 
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    pub(crate) fn performance_now() -> f64;
+
     #[wasm_bindgen(js_name = clearTimeout)]
     pub(crate) fn clear_timeout(handle: &JsValue);
 
@@ -27,13 +30,6 @@ extern "C" {
     /// `behaviour.receive(message, sender, self)`, looked up on every call (so a behaviour may
     /// replace its own `receive`). Ids are numbers (`-1`: no sender), so the call passes no
     /// object but the message: one boundary crossing.
-    #[wasm_bindgen(method, catch)]
-    pub(crate) fn receive(
-        this: &Behaviour,
-        message: &JsValue,
-        sender: f64,
-        me: f64,
-    ) -> Result<JsValue, JsValue>;
 
     /// `behaviour.started`, whatever it is (read without creating a key string).
     #[wasm_bindgen(method, getter, js_name = receive)]
@@ -78,6 +74,51 @@ extern "C" {
 }
 
 /// An `Error` with a stable `code` property (`NO_SUCH_ACTOR`, `ASK_TIMEOUT`, ...).
+// The hottest call: one per message. A `catch` import would cost every call an `arguments`
+// object and its result a slot in the externref table plus an `is_undefined` crossing; this
+// trampoline returns a number and keeps a result or exception on the JavaScript side until the
+// driver takes it (at once: no JavaScript runs in between).
+#[wasm_bindgen(inline_js = "let kept;
+export function receive(behaviour, message, sender, me) {
+  let result;
+  try {
+    result = behaviour.receive(message, sender, me);
+  } catch (thrown) {
+    kept = thrown;
+    return 2;
+  }
+  if (result === undefined) return 0;
+  kept = result;
+  return 1;
+}
+export function takeKept() {
+  const value = kept;
+  kept = undefined;
+  return value;
+}")]
+extern "C" {
+    #[wasm_bindgen(js_name = receive)]
+    fn receive_raw(behaviour: &Behaviour, message: &JsValue, sender: f64, me: f64) -> u32;
+
+    #[wasm_bindgen(js_name = takeKept)]
+    fn take_kept() -> JsValue;
+}
+
+/// Calls `behaviour.receive(message, sender, me)`: `None` if it returned `undefined` (most
+/// handlers: nothing more crosses), else what it returned or threw.
+pub(crate) fn receive(
+    behaviour: &Behaviour,
+    message: &JsValue,
+    sender: f64,
+    me: f64,
+) -> Option<Result<JsValue, JsValue>> {
+    match receive_raw(behaviour, message, sender, me) {
+        0 => None,
+        1 => Some(Ok(take_kept())),
+        _ => Some(Err(take_kept())),
+    }
+}
+
 pub(crate) fn error(code: &str, message: &str) -> JsValue {
     let err = js_sys::Error::new(message);
     set(&err, "code", &JsValue::from_str(code));

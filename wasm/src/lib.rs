@@ -11,8 +11,11 @@
 //!   let n = 0;
 //!   return { receive(message, sender, self) { n += message; return n; } };
 //! }, { name: 'counter', capacity: 64, overflow: 'reject' });   // a 3rd argument: the parent
-//! rt.tell(counter, 2);
-//! const five = await new Promise((resolve, reject) => rt.ask(counter, 3, 1000, resolve, reject));
+//! rt.tell(counter, 2);                               // undefined, or why it was not sent
+//! const five = await new Promise((resolve, reject) => {
+//!   const refused = rt.ask(counter, 3, 1000, resolve, reject);
+//!   if (refused) reject(refused);
+//! });
 //! ```
 //!
 //! - **Actor ids** are whole numbers (1 + [`ActorId::local_number`](backstage_core::ActorId::local_number)):
@@ -29,7 +32,10 @@
 //!   `INVALID_MESSAGE` (a value that does not fit an exported Rust actor's message type) and
 //!   `RUNTIME_BUSY` (a call from code the runtime runs while it holds the system: an `ask`'s
 //!   `resolve`/`reject` may run at once, so pass a promise's, which defer). No input makes the
-//!   module panic.
+//!   module panic. `tell` and `ask`, the calls made once per message, *return* their error
+//!   (`undefined` when the message was sent): a method that may throw hands every result back
+//!   through an array allocated per call (≈ 40 ns a call in Node 20).
+//!   Every other method throws.
 //! - **Behaviours**: `spawn` takes either an object `{ receive(message, sender, self),
 //!   started?(self), stopped?(self), terminated?(id, reason, self) }` or a factory
 //!   `() => behaviour`. `sender` is the sending actor's id, or `-1` when the message came from
@@ -219,25 +225,17 @@ impl Runtime {
             .collect()
     }
 
-    /// Sends `message` without waiting for a reply.
-    pub fn tell(&self, id: f64, message: JsValue) -> Result<(), JsValue> {
-        let to = self.driver.id(id)?;
-        self.driver.call(true, |ops| match ops.addr_of(to) {
-            Some(addr) => ops
-                .tell(&addr, JsMessage(message))
-                .map_err(convert::send_error),
-            None => match self.driver.exported(to) {
-                Some(codec) => ops.tell_exported(codec, to, &message),
-                None => ops
-                    .send_envelope(to, Envelope::value(JsMessage(message)))
-                    .map_err(convert::send_error),
-            },
-        })?
+    /// Sends `message` without waiting for a reply. Returns `undefined`, or why it was not sent
+    /// (an `Error` with a `code`): returned, not thrown, because a method that can throw
+    /// returns its result through an array allocated per call.
+    pub fn tell(&self, id: f64, message: JsValue) -> JsValue {
+        refusal(self.try_tell(id, message))
     }
 
     /// Sends `message`; `resolve(reply)` gets what `receive` returned (or what its promise
     /// resolved to), `reject(error)` why there is none: `ASK_TIMEOUT` after `timeoutMs` (if
-    /// given), `ACTOR_STOPPED`, `HANDLER_FAILED`, ... Malformed arguments throw instead.
+    /// given), `ACTOR_STOPPED`, `HANDLER_FAILED`, ... Returns `undefined`, or (without calling
+    /// either function) why the request was not sent, as `tell` does.
     pub fn ask(
         &self,
         id: f64,
@@ -245,16 +243,8 @@ impl Runtime {
         timeout_ms: Option<f64>,
         resolve: Function,
         reject: Function,
-    ) -> Result<(), JsValue> {
-        let to = self.driver.id(id)?;
-        let timeout = convert::timeout(timeout_ms)?;
-        if !(resolve.is_function() && reject.is_function()) {
-            return Err(error(
-                INVALID_ARGUMENT,
-                "ask takes resolve and reject functions",
-            ));
-        }
-        self.driver.ask(to, message, timeout, resolve, reject)
+    ) -> JsValue {
+        refusal(self.try_ask(id, message, timeout_ms, resolve, reject))
     }
 
     /// Stops the actor on its next turn, before the messages it has queued (they become dead
@@ -419,7 +409,46 @@ impl Runtime {
     }
 }
 
+/// `undefined` for a sent message, else the error.
+fn refusal(sent: Result<(), JsValue>) -> JsValue {
+    sent.err().unwrap_or(JsValue::UNDEFINED)
+}
+
 impl Runtime {
+    fn try_ask(
+        &self,
+        id: f64,
+        message: JsValue,
+        timeout_ms: Option<f64>,
+        resolve: Function,
+        reject: Function,
+    ) -> Result<(), JsValue> {
+        let to = self.driver.id(id)?;
+        let timeout = convert::timeout(timeout_ms)?;
+        if !(resolve.is_function() && reject.is_function()) {
+            return Err(error(
+                INVALID_ARGUMENT,
+                "ask takes resolve and reject functions",
+            ));
+        }
+        self.driver.ask(to, message, timeout, resolve, reject)
+    }
+
+    fn try_tell(&self, id: f64, message: JsValue) -> Result<(), JsValue> {
+        let to = self.driver.id(id)?;
+        self.driver.call(true, |ops| match ops.addr_of(to) {
+            Some(addr) => ops
+                .tell(&addr, JsMessage(message))
+                .map_err(convert::send_error),
+            None => match self.driver.exported(to) {
+                Some(codec) => ops.tell_exported(codec, to, &message),
+                None => ops
+                    .send_envelope(to, Envelope::value(JsMessage(message)))
+                    .map_err(convert::send_error),
+            },
+        })?
+    }
+
     fn watching(&self, watcher: f64, target: f64, on: bool) -> Result<(), JsValue> {
         let (watcher, target) = (self.driver.id(watcher)?, self.driver.id(target)?);
         self.driver

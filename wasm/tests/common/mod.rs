@@ -87,6 +87,15 @@ fn termination(value: &JsValue) -> (f64, String, f64) {
 }
 
 /// Throws with `expected` code.
+/// What `tell` and `ask` return (`undefined`, or why nothing was sent) as a `Result`.
+fn sent(refusal: JsValue) -> Result<(), JsValue> {
+    if refusal.is_undefined() {
+        Ok(())
+    } else {
+        Err(refusal)
+    }
+}
+
 fn assert_code<T: std::fmt::Debug>(result: Result<T, JsValue>, expected: &str) {
     match result {
         Ok(value) => panic!("expected an error {expected}, got Ok({value:?})"),
@@ -98,13 +107,13 @@ fn assert_code<T: std::fmt::Debug>(result: Result<T, JsValue>, expected: &str) {
 }
 
 /// `rt.ask` with a promise of our own for `resolve`/`reject`, as the TypeScript layer calls
-/// it; `Err` if the call threw (malformed arguments, a shut-down runtime).
+/// it; `Err` if the request was not sent (malformed arguments, a shut-down runtime).
 fn ask(rt: &Runtime, id: f64, msg: JsValue, timeout_ms: Option<f64>) -> Result<Promise, JsValue> {
     let thrown = RefCell::new(None);
     let msg = RefCell::new(Some(msg));
     let promise = Promise::new(&mut |resolve, reject| {
         let msg = msg.borrow_mut().take().expect("the executor runs once");
-        if let Err(err) = rt.ask(id, msg, timeout_ms, resolve, reject) {
+        if let Err(err) = sent(rt.ask(id, msg, timeout_ms, resolve, reject)) {
             *thrown.borrow_mut() = Some(err);
         }
     });
@@ -203,7 +212,7 @@ async fn tell_then_ask_returns_what_the_actor_accumulated() {
     let id = rt.spawn(list, U, &U).unwrap();
     assert_id(&n(id));
     for item in ["a", "b", "c"] {
-        rt.tell(id, s(item)).unwrap();
+        sent(rt.tell(id, s(item))).unwrap();
     }
     let got = resolved(ask(&rt, id, s("get"), None)).await;
     assert_eq!(strings(&got), ["a", "b", "c"]);
@@ -233,8 +242,8 @@ async fn an_async_receive_holds_the_next_message_until_it_settles() {
         &[],
     );
     let id = rt.spawn(slow, U, &U).unwrap();
-    rt.tell(id, s("a")).unwrap();
-    rt.tell(id, s("b")).unwrap();
+    sent(rt.tell(id, s("a"))).unwrap();
+    sent(rt.tell(id, s("b"))).unwrap();
     let reply = resolved(ask(&rt, id, s("c"), None)).await;
     assert_eq!(reply.as_string().as_deref(), Some("c!"));
     let log = resolved(ask(&rt, id, s("log"), None)).await;
@@ -325,7 +334,7 @@ async fn metrics_and_dead_letters_work_inside_a_handler() {
         "return { receive(m, sender, self) {
            const before = rt.metrics();
            let code;
-           try { rt.tell(gone, 'too late'); } catch (e) { code = e.code; }
+           code = rt.tell(gone, 'too late')?.code;
            const after = rt.metrics();
            const letters = rt.deadLetters();
            return {
@@ -382,7 +391,10 @@ async fn an_async_handler_can_await_an_ask_it_makes() {
     let echo = rt.spawn(echo, U, &U).unwrap();
     let asker = js(
         "rt, echo",
-        "const ask = (id, m, ms) => new Promise((resolve, reject) => rt.ask(id, m, ms, resolve, reject));
+        "const ask = (id, m, ms) => new Promise((resolve, reject) => {
+           const refused = rt.ask(id, m, ms, resolve, reject);
+           if (refused) reject(refused);
+         });
          return { async receive(m) {
            const first = await ask(echo, m);
            const second = await ask(echo, m + '?', 1000);
@@ -497,7 +509,7 @@ async fn a_tell_to_a_stopped_actor_throws_and_is_a_dead_letter() {
     assert!(!rt.is_alive(id).unwrap());
     assert_eq!(numbers(&stops), [id]);
 
-    assert_code(rt.tell(id, s("late")), "ACTOR_STOPPED");
+    assert_code(sent(rt.tell(id, s("late"))), "ACTOR_STOPPED");
     let err = rejected(ask(&rt, id, s("later"), None)).await;
     assert_eq!(code(&err), "ACTOR_STOPPED");
     let metrics = rt.metrics().unwrap();
@@ -562,9 +574,9 @@ async fn malformed_and_unknown_ids_are_no_such_actor() {
         1e300,
         real + 0.5,
     ] {
-        assert_code(rt.tell(bad, s("x")), "NO_SUCH_ACTOR");
+        assert_code(sent(rt.tell(bad, s("x"))), "NO_SUCH_ACTOR");
         assert_code(
-            rt.ask(bad, s("x"), None, record("resolve"), record("reject")),
+            sent(rt.ask(bad, s("x"), None, record("resolve"), record("reject"))),
             "NO_SUCH_ACTOR",
         );
         assert_code(rt.stop(bad), "NO_SUCH_ACTOR");
@@ -587,8 +599,8 @@ async fn malformed_and_unknown_ids_are_no_such_actor() {
         "rt, id, real",
         "const codes = [];
          for (const call of [
-           () => rt.tell(id, 'x'),
-           () => rt.ask(id, 'x', undefined, () => {}, () => {}),
+           () => { const refused = rt.tell(id, 'x'); if (refused) throw refused; },
+           () => { const refused = rt.ask(id, 'x', undefined, () => {}, () => {}); if (refused) throw refused; },
            () => rt.stop(id),
            () => rt.poison(id),
            () => rt.isAlive(id),
@@ -639,7 +651,7 @@ async fn malformed_and_unknown_ids_are_no_such_actor() {
 
     // Well-formed, but no actor ever had it.
     let never = real + 999.0;
-    assert_code(rt.tell(never, s("x")), "NO_SUCH_ACTOR");
+    assert_code(sent(rt.tell(never, s("x"))), "NO_SUCH_ACTOR");
     assert_code(rt.stop(never), "NO_SUCH_ACTOR");
     assert!(!rt.is_alive(never).unwrap());
     let err = rejected(ask(&rt, never, s("x"), None)).await;
@@ -753,8 +765,8 @@ fn a_full_mailbox_rejects() {
     let rt = runtime();
     let options = js("", "return { capacity: 1, overflow: 'reject' };", &[]);
     let id = rt.spawn(inert(), options, &U).unwrap();
-    rt.tell(id, s("one")).unwrap();
-    assert_code(rt.tell(id, s("two")), "MAILBOX_FULL");
+    sent(rt.tell(id, s("one"))).unwrap();
+    assert_code(sent(rt.tell(id, s("two"))), "MAILBOX_FULL");
     assert_eq!(num(&rt.metrics().unwrap(), "rejected"), 1.0);
     rt.shutdown();
 }
@@ -777,8 +789,8 @@ async fn after_shutdown_every_call_throws() {
     assert_code(rt.spawn(inert(), U, &n(id)), "RUNTIME_SHUT_DOWN");
     assert_code(rt.spawn_rust(&s("counter"), U, &U), "RUNTIME_SHUT_DOWN");
     assert_code(rt.get_or_spawn(&s("svc"), inert()), "RUNTIME_SHUT_DOWN");
-    assert_code(rt.tell(id, s("x")), "RUNTIME_SHUT_DOWN");
-    assert_code(rt.tell(f64::NAN, s("x")), "RUNTIME_SHUT_DOWN");
+    assert_code(sent(rt.tell(id, s("x"))), "RUNTIME_SHUT_DOWN");
+    assert_code(sent(rt.tell(f64::NAN, s("x"))), "RUNTIME_SHUT_DOWN");
     assert_code(ask(&rt, id, s("x"), None), "RUNTIME_SHUT_DOWN");
     assert_code(rt.stop(id), "RUNTIME_SHUT_DOWN");
     assert_code(rt.poison(id), "RUNTIME_SHUT_DOWN");
@@ -927,7 +939,7 @@ async fn ten_thousand_tells_arrive_and_the_host_gets_turns() {
     let options = js("", "return { capacity: 20000 };", &[]);
     let id = rt.spawn(actor, options, &U).unwrap();
     for i in 0..10_000u32 {
-        rt.tell(id, JsValue::from(i)).unwrap();
+        sent(rt.tell(id, JsValue::from(i))).unwrap();
     }
     let count = resolved(ask(&rt, id, s("count"), None)).await;
     assert_eq!(count.as_f64(), Some(10_000.0));
@@ -958,7 +970,7 @@ async fn an_async_started_hook_holds_messages_until_it_settles() {
         &[],
     );
     let id = rt.spawn(actor, U, &U).unwrap();
-    rt.tell(id, s("first")).unwrap();
+    sent(rt.tell(id, s("first"))).unwrap();
     let log = resolved(ask(&rt, id, s("second"), None)).await;
     assert_eq!(
         strings(&log),
@@ -976,8 +988,7 @@ async fn a_handler_may_shut_the_runtime_down() {
         "return {
            receive(m, sender, self) {
              rt.shutdown();
-             try { rt.tell(self, 'more'); } catch (e) { return e.code; }
-             return 'no error';
+             return rt.tell(self, 'more')?.code ?? 'no error';
            },
            stopped(self) { stops.push(self); },
          };",
@@ -1188,7 +1199,7 @@ async fn children_watch_and_child_spawns_work_outside_a_handler_given_ids() {
     assert!(rt.children(0.0).is_err(), "0 is no actor");
 
     // The children work, and stop with their parent; the watcher hears of the watched ones.
-    rt.tell(child, s("hello")).unwrap();
+    sent(rt.tell(child, s("hello"))).unwrap();
     assert_eq!(
         strings(&resolved(ask(&rt, child, s("seen"), None)).await),
         ["hello"]
@@ -1402,7 +1413,7 @@ async fn an_exported_rust_counter_is_spawned_by_name_and_called_with_plain_value
     assert_id(&n(id));
     assert!(rt.is_alive(id).unwrap());
     assert_eq!(events_of(&events, "spawned").len(), 1);
-    rt.tell(id, value("{ type: 'add', by: 2 }")).unwrap();
+    sent(rt.tell(id, value("{ type: 'add', by: 2 }"))).unwrap();
     let total = resolved(ask(&rt, id, value("{ type: 'get' }"), None)).await;
     assert_eq!(total.as_f64(), Some(2.0));
     let total = resolved(ask(&rt, id, value("{ type: 'add', by: 0.5 }"), None)).await;
@@ -1415,7 +1426,10 @@ async fn an_exported_rust_counter_is_spawned_by_name_and_called_with_plain_value
     // From a JavaScript handler, which may make one its child (after an `await` too).
     let user = js(
         "rt",
-        "const ask = (id, m) => new Promise((resolve, reject) => rt.ask(id, m, undefined, resolve, reject));
+        "const ask = (id, m) => new Promise((resolve, reject) => {
+           const refused = rt.ask(id, m, undefined, resolve, reject);
+           if (refused) reject(refused);
+         });
          return { async receive(m, sender, self) {
            const counter = rt.spawnRust('counter', undefined, self);
            rt.tell(counter, { type: 'add', by: 40 });
@@ -1439,7 +1453,7 @@ async fn an_exported_rust_counter_is_spawned_by_name_and_called_with_plain_value
 async fn a_value_that_does_not_fit_a_rust_actor_is_invalid_message_and_not_delivered() {
     let rt = runtime();
     let id = rt.spawn_rust(&s("counter"), U, &U).unwrap();
-    rt.tell(id, value("{ type: 'add', by: 2 }")).unwrap();
+    sent(rt.tell(id, value("{ type: 'add', by: 2 }"))).unwrap();
     sleep(5).await;
     let before = rt.metrics().unwrap();
     let calls = Array::new();
@@ -1469,21 +1483,21 @@ async fn a_value_that_does_not_fit_a_rust_actor_is_invalid_message_and_not_deliv
         ]),
     ];
     for msg in &bad {
-        let err = rt.tell(id, msg.clone());
+        let err = sent(rt.tell(id, msg.clone()));
         if let Err(e) = &err {
             assert!(message(e).contains("counter"), "{}", message(e));
         }
         assert_code(err, "INVALID_MESSAGE");
         assert_code(
-            rt.ask(id, msg.clone(), None, record("resolve"), record("reject")),
+            sent(rt.ask(id, msg.clone(), None, record("resolve"), record("reject"))),
             "INVALID_MESSAGE",
         );
     }
-    // From a handler, the error is thrown there, and can be caught.
+    // From a handler, the error is returned there too.
     let caller = js(
         "rt, counter",
         "return { receive() {
-           try { rt.tell(counter, { type: 'nope' }); return 'no error'; } catch (e) { return e.code; }
+           return rt.tell(counter, { type: 'nope' })?.code ?? 'no error';
          } };",
         &[handle(&rt), n(id)],
     );
@@ -1547,7 +1561,7 @@ async fn a_cbor_message_to_a_rust_actor_gets_a_cbor_reply() {
     let add = cbor(&[
         0xa2, 0x64, b't', b'y', b'p', b'e', 0x63, b'a', b'd', b'd', 0x62, b'b', b'y', 0x02,
     ]);
-    rt.tell(id, add.clone()).unwrap();
+    sent(rt.tell(id, add.clone())).unwrap();
     let get_msg = cbor(&[0xa1, 0x64, b't', b'y', b'p', b'e', 0x63, b'g', b'e', b't']);
     let reply = resolved(ask(&rt, id, get_msg.clone(), None)).await;
     assert!(reply.is_instance_of::<js_sys::Uint8Array>(), "{reply:?}");
@@ -1736,7 +1750,7 @@ async fn a_stop_supervisor_stops_a_failing_child_instead_of_restarting_it() {
     sleep(5).await;
     assert!(!rt.is_alive(child).unwrap());
     assert!(rt.is_alive(parent).unwrap());
-    assert_code(rt.tell(child, s("b")), "ACTOR_STOPPED");
+    assert_code(sent(rt.tell(child, s("b"))), "ACTOR_STOPPED");
     let stopped = stopped_event(&events, child);
     assert_eq!(
         get(&stopped, "reason").as_string().as_deref(),
