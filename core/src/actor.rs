@@ -204,4 +204,13 @@ impl ActorKind {
             }
         }
     }
+
+    /// True if this is the kind of `A`.
+    #[inline]
+    pub(crate) fn is<A: 'static>(&'static self) -> bool {
+        // One promoted constant per type, so usually the same address; a copy of the constant
+        // (codegen may duplicate it) is still recognised by its type id.
+        core::ptr::eq(self, ActorKind::of::<A>())
+            || (self.type_id)() == core::any::TypeId::of::<A>()
+    }
 }

@@ -148,7 +148,7 @@ pub trait Runtime: sealed::Sealed {
     /// envelopes, events and other runtimes).
     fn addr_of<A: Actor>(&self, id: ActorId) -> Option<Addr<A>> {
         let cell = self.core().registry.get(id).ok()?;
-        ((cell.kind.type_id)() == core::any::TypeId::of::<A>()).then(|| Addr::new(id))
+        cell.kind.is::<A>().then(|| Addr::new(id))
     }
 
     /// True if `id` is a live actor.
@@ -366,7 +366,7 @@ impl Core {
         let Ok(cell) = self.registry.get(id) else {
             return Ok(None);
         };
-        if (cell.kind.type_id)() == core::any::TypeId::of::<A>() {
+        if cell.kind.is::<A>() {
             Ok(Some(Addr::new(id)))
         } else {
             Err(SpawnError::TypeMismatch {

@@ -236,7 +236,12 @@ export interface SpawnOptions {
 
 /** Options of {@link ActorSystem.create}. */
 export interface SystemOptions {
-  /** How many messages one drain handles before yielding to the host (default 2048). */
+  /**
+   * A drain (the runtime's turn on the event loop) yields to the host once it has run this
+   * long, in milliseconds (default 4), so rendering, input and timers get their turns.
+   */
+  readonly sliceMs?: number;
+  /** How many messages the runtime handles between two looks at the clock (default 256). */
   readonly budget?: number;
   /** Mailbox capacity of actors spawned without one (default 1024). */
   readonly defaultCapacity?: number;

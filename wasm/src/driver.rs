@@ -2,8 +2,10 @@
 //!
 //! - [`Driver::kick`] schedules a *drain* with `queueMicrotask` (once: a scheduled or running
 //!   drain absorbs further kicks).
-//! - A drain calls [`System::run`]`(now, budget)`. If work remains, the next drain is a
-//!   *macrotask* (`setImmediate` in Node, a `MessageChannel` message in browsers and workers,
+//! - A drain calls [`System::run`]`(now, budget)` until the system is idle or the drain has
+//!   lasted `slice_ms` (a time slice, not a message count: how long messages take varies by a
+//!   thousand times, and a yield costs a browser as much as a hundred messages). If work
+//!   remains, the next drain is a *macrotask* (`setImmediate` in Node, a `MessageChannel` message in browsers and workers,
 //!   else `setTimeout(0)`), so rendering, input and the host's timers are never starved.
 //!   Otherwise one `setTimeout` is armed for the earliest core timer (re-armed only when that
 //!   deadline changes).
@@ -104,7 +106,12 @@ impl Clock {
     }
 
     fn now(&self) -> Instant {
-        let elapsed = (self.millis() - self.epoch).max(0.0);
+        self.instant(self.millis())
+    }
+
+    /// The core's instant for a reading of [`Clock::millis`].
+    fn instant(&self, millis: f64) -> Instant {
+        let elapsed = (millis - self.epoch).max(0.0);
         Instant::from_nanos((elapsed * 1e6) as u64)
     }
 }
@@ -188,6 +195,7 @@ pub(crate) struct Driver {
     /// [`Driver::after_op`] is running (outer call drains what nested ones queue).
     flushing: Cell<bool>,
     budget: usize,
+    slice_ms: f64,
     clock: Clock,
     /// The one armed `setTimeout` and the core deadline it is for.
     armed: RefCell<Option<(JsValue, Instant)>>,
@@ -255,6 +263,7 @@ impl Driver {
                 shut: Cell::new(false),
                 flushing: Cell::new(false),
                 budget: options.budget.max(1),
+                slice_ms: options.slice_ms,
                 clock: Clock::new(),
                 armed: RefCell::new(None),
                 drain_fn,
@@ -281,38 +290,47 @@ impl Driver {
         queue_microtask(&self.drain_fn);
     }
 
+    /// Runs the system in steps of `budget` messages until it is idle or the drain has lasted
+    /// `slice_ms`; then yields to the host (work left) or arms the timer (idle).
     fn drain(&self) {
         if self.shut.get() || crate::abort::aborted() {
             self.scheduled.set(false);
             return;
         }
-        let now = self.clock.now();
-        match self.system.try_borrow_mut() {
-            Ok(mut system) => {
-                if let Some(message) = self.panic_next.borrow_mut().take() {
-                    // Deliberately, while the system is borrowed, as a real bug would.
-                    panic!("{message}");
+        let started = self.clock.millis();
+        let mut millis = started;
+        loop {
+            let now = self.clock.instant(millis);
+            match self.system.try_borrow_mut() {
+                Ok(mut system) => {
+                    if let Some(message) = self.panic_next.borrow_mut().take() {
+                        // Deliberately, while the system is borrowed, as a real bug would.
+                        panic!("{message}");
+                    }
+                    system.run(now, self.budget);
                 }
-                system.run(now, self.budget);
+                // Not reachable (drains run from an empty JS stack); try again later.
+                Err(_) => return self.yielder.schedule(&self.drain_fn),
             }
-            // Not reachable (drains run from an empty JS stack); try again later.
-            Err(_) => return self.yielder.schedule(&self.drain_fn),
-        }
-        self.after_op();
-        if self.shut.get() {
-            self.scheduled.set(false);
-            return;
-        }
-        let (more, next) = match self.system.try_borrow_mut() {
-            Ok(mut system) => (system.has_work(), system.next_deadline()),
-            Err(_) => (true, None),
-        };
-        if more {
-            // Stay `scheduled`: kicks until then are absorbed by this macrotask.
-            self.yielder.schedule(&self.drain_fn);
-        } else {
-            self.scheduled.set(false);
-            self.arm(next);
+            self.after_op();
+            if self.shut.get() {
+                self.scheduled.set(false);
+                return;
+            }
+            let (more, next) = match self.system.try_borrow_mut() {
+                Ok(mut system) => (system.has_work(), system.next_deadline()),
+                Err(_) => (true, None),
+            };
+            if !more {
+                self.scheduled.set(false);
+                self.arm(next);
+                return;
+            }
+            millis = self.clock.millis();
+            if millis - started >= self.slice_ms {
+                // Stay `scheduled`: kicks until then are absorbed by this macrotask.
+                return self.yielder.schedule(&self.drain_fn);
+            }
         }
     }
 

@@ -6,7 +6,7 @@
 //! # The JavaScript API
 //!
 //! ```js
-//! const rt = new Runtime({ budget: 2048 });          // every option is optional
+//! const rt = new Runtime({ sliceMs: 4 });           // every option is optional
 //! const counter = rt.spawn(() => {                   // a factory: fresh state per (re)start
 //!   let n = 0;
 //!   return { receive(message, sender, self) { n += message; return n; } };
@@ -102,9 +102,9 @@ impl std::fmt::Debug for Runtime {
 
 #[wasm_bindgen]
 impl Runtime {
-    /// `new Runtime({ node?, defaultCapacity?, quantum?, budget?, deadLetterRetention?,
-    /// supervisor? })`: `budget` is how many messages one drain handles before yielding to the
-    /// host (2048); `supervisor` (`{ strategy?, onFailure?, maxRestarts?, withinMs? }`) is how
+    /// `new Runtime({ node?, defaultCapacity?, quantum?, budget?, sliceMs?,
+    /// deadLetterRetention?, supervisor? })`: a drain runs the core in steps of `budget`
+    /// messages (256) and yields to the host once it has run `sliceMs` (4); `supervisor` (`{ strategy?, onFailure?, maxRestarts?, withinMs? }`) is how
     /// top-level actors are supervised.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Runtime, JsValue> {

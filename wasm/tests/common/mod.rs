@@ -699,10 +699,17 @@ fn bad_arguments_are_invalid_argument() {
             "INVALID_ARGUMENT",
         );
     }
-    assert_code(
-        Runtime::new(js("", "return { budget: -1 };", &[])).map(drop),
-        "INVALID_ARGUMENT",
-    );
+    for options in [
+        "return { budget: -1 };",
+        "return { sliceMs: -1 };",
+        "return { sliceMs: '4' };",
+        "return { sliceMs: NaN };",
+    ] {
+        assert_code(
+            Runtime::new(js("", options, &[])).map(drop),
+            "INVALID_ARGUMENT",
+        );
+    }
     assert_code(rt.on_event(&s("not a function")), "INVALID_ARGUMENT");
     assert_code(rt.get_or_spawn(&n(1.0), inert()), "INVALID_ARGUMENT");
     assert_code(rt.get_or_spawn(&s("x"), n(1.0)), "INVALID_ARGUMENT");
@@ -952,6 +959,46 @@ async fn ten_thousand_tells_arrive_and_the_host_gets_turns() {
     assert_eq!(num(&metrics, "delivered"), 10_001.0);
     assert_eq!(num(&metrics, "deadLetters"), 0.0);
     rt.shutdown();
+}
+
+#[wasm_bindgen_test]
+async fn a_drain_yields_after_its_time_slice() {
+    // Each message takes 1 ms; a host timer set at the first is due at once. With a 2 ms slice
+    // the timer runs after a few messages; with a slice longer than the flood it runs after
+    // the last one (one drain handled them all).
+    for (slice_ms, expect_early) in [(2.0, true), (10_000.0, false)] {
+        let options = js("ms", "return { sliceMs: ms, budget: 1 };", &[n(slice_ms)]);
+        let rt = Runtime::new(options).unwrap();
+        let state = js("", "return { count: 0, timerSaw: undefined };", &[]);
+        let actor = js(
+            "state",
+            "return { receive(m) {
+               if (m === 'count') return state.count;
+               if (state.count === 0) setTimeout(() => { state.timerSaw = state.count; }, 0);
+               state.count += 1;
+               const until = Date.now() + 1;
+               while (Date.now() < until) {}
+             } };",
+            std::slice::from_ref(&state),
+        );
+        let id = rt.spawn(actor, U, &U).unwrap();
+        for i in 0..50u32 {
+            sent(rt.tell(id, JsValue::from(i))).unwrap();
+        }
+        let count = resolved(ask(&rt, id, s("count"), None)).await;
+        assert_eq!(count.as_f64(), Some(50.0));
+        sleep(5).await;
+        let saw = num(&state, "timerSaw");
+        if expect_early {
+            assert!(
+                saw < 25.0,
+                "slice {slice_ms} ms: the timer saw {saw} messages"
+            );
+        } else {
+            assert_eq!(saw, 50.0, "slice {slice_ms} ms");
+        }
+        rt.shutdown();
+    }
 }
 
 #[wasm_bindgen_test]
