@@ -241,7 +241,7 @@ export interface SystemOptions {
    * long, in milliseconds (default 4), so rendering, input and timers get their turns.
    */
   readonly sliceMs?: number;
-  /** How many messages the runtime handles between two looks at the clock (default 256). */
+  /** The most messages the runtime handles between two looks at the clock (default 256). */
   readonly budget?: number;
   /** Mailbox capacity of actors spawned without one (default 1024). */
   readonly defaultCapacity?: number;

@@ -108,6 +108,30 @@ test("bad input gives typed errors, never a hang", async (t) => {
   assert.throws(() => a.tell({ type: "get" }), (e) => e instanceof BackstageError && e.code === "RUNTIME_SHUT_DOWN");
 });
 
+test("a flood of tells is handled in time slices: a host timer runs before the last message", async () => {
+  const system = ActorSystem.create({ sliceMs: 2 });
+  try {
+    let count = 0;
+    let timerSaw;
+    const busy = system.spawn({
+      receive() {
+        if (count++ === 0) setTimeout(() => (timerSaw = count), 0);
+        const until = Date.now() + 1;
+        while (Date.now() < until);
+      },
+    });
+    for (let i = 0; i < 40; i++) busy.tell(i);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(count, 40);
+    assert.ok(timerSaw < 20, `the timer saw ${timerSaw} messages`);
+  } finally {
+    system.shutdown();
+  }
+  for (const sliceMs of [-1, "4", Number.NaN]) {
+    assert.throws(() => ActorSystem.create({ sliceMs }), (e) => e instanceof BackstageError && e.code === "INVALID_ARGUMENT");
+  }
+});
+
 test("topics reach every subscriber, and events are observable", async (t) => {
   const system = fresh(t);
   const events = [];

@@ -129,8 +129,8 @@ pub(crate) struct RuntimeOptions {
     pub(crate) guard: Option<js_sys::Function>,
 }
 
-/// The default number of messages the core handles in one step of a drain (between two looks
-/// at the clock).
+/// The default for the most messages the core handles in one step of a drain (between two
+/// looks at the clock).
 pub(crate) const DEFAULT_BUDGET: usize = 256;
 
 /// The default length of a drain: well inside a 60 Hz frame, and long enough that a flood of

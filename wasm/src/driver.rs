@@ -184,6 +184,9 @@ impl Yield {
     }
 }
 
+/// The first step of a drain, in messages (see [`Driver::drain`]).
+const FIRST_STEP: usize = 8;
+
 /// Owns one [`System`] and runs it on the JavaScript event loop.
 pub(crate) struct Driver {
     system: RefCell<System>,
@@ -290,8 +293,11 @@ impl Driver {
         queue_microtask(&self.drain_fn);
     }
 
-    /// Runs the system in steps of `budget` messages until it is idle or the drain has lasted
-    /// `slice_ms`; then yields to the host (work left) or arms the timer (idle).
+    /// Runs the system in steps until it is idle or the drain has lasted `slice_ms`; then
+    /// yields to the host (work left) or arms the timer (idle). The core has no clock, so the
+    /// slice is checked between steps: they start at [`FIRST_STEP`] messages and double (up to
+    /// `budget`) while what the last one took says the rest of the slice holds that many, so
+    /// slow handlers overrun a slice by a few messages, fast ones read the clock rarely.
     fn drain(&self) {
         if self.shut.get() || crate::abort::aborted() {
             self.scheduled.set(false);
@@ -299,19 +305,20 @@ impl Driver {
         }
         let started = self.clock.millis();
         let mut millis = started;
+        let mut step = FIRST_STEP.min(self.budget);
         loop {
             let now = self.clock.instant(millis);
-            match self.system.try_borrow_mut() {
+            let processed = match self.system.try_borrow_mut() {
                 Ok(mut system) => {
                     if let Some(message) = self.panic_next.borrow_mut().take() {
                         // Deliberately, while the system is borrowed, as a real bug would.
                         panic!("{message}");
                     }
-                    system.run(now, self.budget);
+                    system.run(now, step).processed
                 }
                 // Not reachable (drains run from an empty JS stack); try again later.
                 Err(_) => return self.yielder.schedule(&self.drain_fn),
-            }
+            };
             self.after_op();
             if self.shut.get() {
                 self.scheduled.set(false);
@@ -326,11 +333,20 @@ impl Driver {
                 self.arm(next);
                 return;
             }
+            let before = millis;
             millis = self.clock.millis();
-            if millis - started >= self.slice_ms {
+            let left = self.slice_ms - (millis - started);
+            if left <= 0.0 {
                 // Stay `scheduled`: kicks until then are absorbed by this macrotask.
                 return self.yielder.schedule(&self.drain_fn);
             }
+            let took = millis - before;
+            let fits = if took > 0.0 {
+                (left / took * processed as f64) as usize
+            } else {
+                usize::MAX
+            };
+            step = step.saturating_mul(2).min(fits).clamp(1, self.budget);
         }
     }
 

@@ -103,8 +103,8 @@ impl std::fmt::Debug for Runtime {
 #[wasm_bindgen]
 impl Runtime {
     /// `new Runtime({ node?, defaultCapacity?, quantum?, budget?, sliceMs?,
-    /// deadLetterRetention?, supervisor? })`: a drain runs the core in steps of `budget`
-    /// messages (256) and yields to the host once it has run `sliceMs` (4); `supervisor` (`{ strategy?, onFailure?, maxRestarts?, withinMs? }`) is how
+    /// deadLetterRetention?, supervisor? })`: a drain runs the core in steps of at most
+    /// `budget` messages (256) and yields to the host once it has run `sliceMs` (4); `supervisor` (`{ strategy?, onFailure?, maxRestarts?, withinMs? }`) is how
     /// top-level actors are supervised.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Runtime, JsValue> {
