@@ -135,7 +135,7 @@ pub(crate) const DEFAULT_BUDGET: usize = 256;
 
 /// The default length of a drain: well inside a 60 Hz frame, and long enough that a flood of
 /// messages is not slowed by a yield every few hundred of them (a `MessageChannel` hop costs
-/// Chromium more than a hundred messages do).
+/// Chromium about as much as a few hundred cheap messages).
 pub(crate) const DEFAULT_SLICE_MS: f64 = 4.0;
 
 /// `{ node?, defaultCapacity?, quantum?, budget?, sliceMs?, deadLetterRetention?, supervisor? }`

@@ -2,11 +2,12 @@
 //!
 //! - [`Driver::kick`] schedules a *drain* with `queueMicrotask` (once: a scheduled or running
 //!   drain absorbs further kicks).
-//! - A drain calls [`System::run`]`(now, budget)` until the system is idle or the drain has
-//!   lasted `slice_ms` (a time slice, not a message count: how long messages take varies by a
-//!   thousand times, and a yield costs a browser as much as a hundred messages). If work
-//!   remains, the next drain is a *macrotask* (`setImmediate` in Node, a `MessageChannel` message in browsers and workers,
-//!   else `setTimeout(0)`), so rendering, input and the host's timers are never starved.
+//! - A drain calls [`System::run`]`(now, step)` until the system is idle or the drain has
+//!   lasted `slice_ms` (a time slice, not a message count: handlers differ in cost by orders
+//!   of magnitude, and a yield costs a browser as much as a few hundred cheap messages). If
+//!   work remains, the next drain is a *macrotask* (`setImmediate` in Node, a
+//!   `MessageChannel` message in browsers and workers, else `setTimeout(0)`), so rendering,
+//!   input and the host's timers are never starved.
 //!   Otherwise one `setTimeout` is armed for the earliest core timer (re-armed only when that
 //!   deadline changes).
 //! - The core's pender is [`Driver::kick`]: it only schedules, so it is safe to call while the

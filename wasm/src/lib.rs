@@ -104,8 +104,9 @@ impl std::fmt::Debug for Runtime {
 impl Runtime {
     /// `new Runtime({ node?, defaultCapacity?, quantum?, budget?, sliceMs?,
     /// deadLetterRetention?, supervisor? })`: a drain runs the core in steps of at most
-    /// `budget` messages (256) and yields to the host once it has run `sliceMs` (4); `supervisor` (`{ strategy?, onFailure?, maxRestarts?, withinMs? }`) is how
-    /// top-level actors are supervised.
+    /// `budget` messages (256) and yields to the host once it has run `sliceMs` (4);
+    /// `supervisor` (`{ strategy?, onFailure?, maxRestarts?, withinMs? }`) is how top-level
+    /// actors are supervised.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Runtime, JsValue> {
         abort::install();
@@ -229,7 +230,21 @@ impl Runtime {
     /// (an `Error` with a `code`): returned, not thrown, because a method that can throw
     /// returns its result through an array allocated per call.
     pub fn tell(&self, id: f64, message: JsValue) -> JsValue {
-        refusal(self.try_tell(id, message))
+        let send = || -> Result<(), JsValue> {
+            let to = self.driver.id(id)?;
+            self.driver.call(true, |ops| match ops.addr_of(to) {
+                Some(addr) => ops
+                    .tell(&addr, JsMessage(message))
+                    .map_err(convert::send_error),
+                None => match self.driver.exported(to) {
+                    Some(codec) => ops.tell_exported(codec, to, &message),
+                    None => ops
+                        .send_envelope(to, Envelope::value(JsMessage(message)))
+                        .map_err(convert::send_error),
+                },
+            })?
+        };
+        refusal(send())
     }
 
     /// Sends `message`; `resolve(reply)` gets what `receive` returned (or what its promise
@@ -244,7 +259,18 @@ impl Runtime {
         resolve: Function,
         reject: Function,
     ) -> JsValue {
-        refusal(self.try_ask(id, message, timeout_ms, resolve, reject))
+        let send = || -> Result<(), JsValue> {
+            let to = self.driver.id(id)?;
+            let timeout = convert::timeout(timeout_ms)?;
+            if !(resolve.is_function() && reject.is_function()) {
+                return Err(error(
+                    INVALID_ARGUMENT,
+                    "ask takes resolve and reject functions",
+                ));
+            }
+            self.driver.ask(to, message, timeout, resolve, reject)
+        };
+        refusal(send())
     }
 
     /// Stops the actor on its next turn, before the messages it has queued (they become dead
@@ -415,40 +441,6 @@ fn refusal(sent: Result<(), JsValue>) -> JsValue {
 }
 
 impl Runtime {
-    fn try_ask(
-        &self,
-        id: f64,
-        message: JsValue,
-        timeout_ms: Option<f64>,
-        resolve: Function,
-        reject: Function,
-    ) -> Result<(), JsValue> {
-        let to = self.driver.id(id)?;
-        let timeout = convert::timeout(timeout_ms)?;
-        if !(resolve.is_function() && reject.is_function()) {
-            return Err(error(
-                INVALID_ARGUMENT,
-                "ask takes resolve and reject functions",
-            ));
-        }
-        self.driver.ask(to, message, timeout, resolve, reject)
-    }
-
-    fn try_tell(&self, id: f64, message: JsValue) -> Result<(), JsValue> {
-        let to = self.driver.id(id)?;
-        self.driver.call(true, |ops| match ops.addr_of(to) {
-            Some(addr) => ops
-                .tell(&addr, JsMessage(message))
-                .map_err(convert::send_error),
-            None => match self.driver.exported(to) {
-                Some(codec) => ops.tell_exported(codec, to, &message),
-                None => ops
-                    .send_envelope(to, Envelope::value(JsMessage(message)))
-                    .map_err(convert::send_error),
-            },
-        })?
-    }
-
     fn watching(&self, watcher: f64, target: f64, on: bool) -> Result<(), JsValue> {
         let (watcher, target) = (self.driver.id(watcher)?, self.driver.id(target)?);
         self.driver
