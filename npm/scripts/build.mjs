@@ -51,10 +51,11 @@ const patch = (from, to) => {
   if (glue.split(from).length !== 2) throw new Error(`${glueFile}: expected one \`${from}\` (wasm-bindgen changed its web output?)`);
   glue = glue.replace(from, to);
 };
-// Snippets (`inline_js`) are ES modules the glue imports, once per imported function: each
-// becomes one object made inside the factory, so every instance has its own snippet state.
+// Snippets (`inline_js`) are ES modules the glue imports (as namespaces, and by name where the
+// glue converts an argument first): each becomes one object made inside the factory, so every
+// instance has its own snippet state.
 const snippets = new Map();
-glue = glue.replace(/^import \* as (\w+) from "(\.\/snippets\/[^"]+)";?\n/gm, (_, name, path) => {
+const snippet = (path) => {
   if (!snippets.has(path)) {
     const source = readFileSync(join(pkg, path), "utf8");
     const names = [...source.matchAll(/^export function (\w+)/gm)].map((m) => m[1]);
@@ -62,8 +63,10 @@ glue = glue.replace(/^import \* as (\w+) from "(\.\/snippets\/[^"]+)";?\n/gm, (_
     const body = source.replace(/^export function/gm, "function");
     snippets.set(path, { variable: `snippet${snippets.size}`, body, names });
   }
-  return `const ${name} = ${snippets.get(path).variable};\n`;
-});
+  return snippets.get(path).variable;
+};
+glue = glue.replace(/^import \* as (\w+) from ["'](\.\/snippets\/[^"']+)["'];?\n/gm, (_, name, path) => `const ${name} = ${snippet(path)};\n`);
+glue = glue.replace(/^import \{([^}]*)\} from ["'](\.\/snippets\/[^"']+)["'];?\n/gm, (_, names, path) => `const {${names.replace(/\bas\b/g, ":")}} = ${snippet(path)};\n`);
 // wasm-bindgen names the snippet module in the imports object once per import: keep the first.
 const seenKeys = new Set();
 glue = glue.replace(/^\s*"(\.\/snippets\/[^"]+)": \w+,\n/gm, (line, path) => (seenKeys.has(path) ? "" : (seenKeys.add(path), line)));

@@ -259,8 +259,15 @@ export class Probe {
     if (typeof b?.receive !== "function") return behaviour; // invalid: the runtime reports it
     const receive = b.receive;
     const probe = this;
+    // The hooks stay methods of `b` (the package's behaviours keep their state in private
+    // fields): bound, and only those `b` has, since the module calls only hooks that exist.
+    const hooks: Record<string, unknown> = {};
+    for (const name of ["started", "stopped", "terminated"] as const) {
+      const hook = (b as unknown as Record<string, unknown>)[name];
+      if (typeof hook === "function") hooks[name] = hook.bind(b);
+    }
     return {
-      ...b,
+      ...hooks,
       receive(message: unknown, sender: number, self: number): unknown {
         if (probe.#taps.size === 0) return receive.call(b, message, sender, self); // no one watches
         const outer = probe.current;

@@ -582,6 +582,55 @@ interface SelfSlot {
   ref: ActorRef<never, unknown> | undefined;
 }
 
+/**
+ * A behaviour as the module calls it: one object per actor instance, with the hooks the
+ * behaviour has (the module calls only those), shared methods rather than closures per actor.
+ */
+class Bound<Msg, Reply> implements RawBehaviour {
+  readonly #system: ActorSystem;
+  readonly #b: Behaviour<Msg, Reply>;
+  readonly #slot: SelfSlot;
+  /**
+   * A context holds nothing but (system, self, sender), so consecutive messages from the same
+   * sender share one: no allocation per message in a stream from one peer.
+   */
+  #last: Context<Msg, Reply> | undefined;
+  declare started?: () => unknown;
+  declare stopped?: () => unknown;
+  declare terminated?: (id: number, reason: StopReason) => unknown;
+
+  constructor(system: ActorSystem, b: Behaviour<Msg, Reply>, slot: SelfSlot) {
+    this.#system = system;
+    this.#b = b;
+    this.#slot = slot;
+    if (b.started) this.started = this.#started;
+    if (b.stopped) this.stopped = this.#stopped;
+    if (b.terminated) this.terminated = this.#terminated;
+  }
+
+  receive(message: unknown, sender: number): unknown {
+    let last = this.#last;
+    if (last === undefined || last.senderHandle !== sender) last = this.#last = this.#context(sender);
+    return this.#b.receive(message as Msg, last);
+  }
+
+  #context(sender: number): Context<Msg, Reply> {
+    return new Context(this.#system, this.#slot.ref as unknown as ActorRef<Msg, Reply>, sender);
+  }
+
+  #started(this: Bound<Msg, Reply>): unknown {
+    return this.#b.started?.(this.#context(NO_SENDER));
+  }
+
+  #stopped(this: Bound<Msg, Reply>): unknown {
+    return this.#b.stopped?.(this.#context(NO_SENDER));
+  }
+
+  #terminated(this: Bound<Msg, Reply>, id: number, reason: StopReason): unknown {
+    return this.#b.terminated?.(new ActorRef(this.#system, id), reason, this.#context(NO_SENDER));
+  }
+}
+
 /** A typed stream of `T` over a topic: publishers and subscribers agree on the type. */
 export class Stream<T> {
   readonly #system: ActorSystem;
@@ -766,7 +815,7 @@ export class ActorSystem {
     const spawn = (raw: RawRuntime) => raw.getOrSpawn(name, this.#source(behaviour, self));
     const ref = new ActorRef<Msg, Reply>(this, call(() => spawn(this.#raw)));
     self.ref = ref;
-    this.#define(ref, spawn);
+    if (this.#definitions) this.#define(ref, spawn);
     return ref;
   }
 
@@ -820,10 +869,19 @@ export class ActorSystem {
   /** @internal */
   spawnActor<Msg, Reply>(behaviour: BehaviourSource<Msg, Reply>, options: SpawnOptions | undefined, parent: number): ActorRef<Msg, Reply> {
     const self: SelfSlot = { ref: undefined };
-    const spawn = (raw: RawRuntime) => raw.spawn(this.#source(behaviour, self), options, parent);
-    const ref = new ActorRef<Msg, Reply>(this, call(() => spawn(this.#raw)));
+    const source = this.#source(behaviour, self);
+    let handle: number;
+    try {
+      handle = this.#raw.spawn(source, options, parent);
+    } catch (thrown) {
+      throw toBackstageError(thrown);
+    }
+    const ref = new ActorRef<Msg, Reply>(this, handle);
     self.ref = ref;
-    if (parent === TOP_LEVEL) this.#define(ref, spawn);
+    // Only systems that re-spawn after an abort keep definitions (no closure per actor otherwise).
+    if (parent === TOP_LEVEL && this.#definitions) {
+      this.#define(ref, (raw) => raw.spawn(this.#source(behaviour, self), options, parent));
+    }
     return ref;
   }
 
@@ -834,24 +892,9 @@ export class ActorSystem {
 
   #wrap<Msg, Reply>(b: Behaviour<Msg, Reply>, slot: SelfSlot): RawBehaviour {
     if (typeof b?.receive !== "function") return b as unknown as RawBehaviour; // the module reports it
-    const system = this;
-    const self = () => slot.ref as unknown as ActorRef<Msg, Reply>;
-    // A context holds nothing but (system, self, sender), so consecutive messages from the same
-    // sender share one: no allocation per message in a stream from one peer.
-    let last: Context<Msg, Reply> | undefined;
-    const raw: RawBehaviour = {
-      receive: (message, sender) => {
-        if (last === undefined || last.senderHandle !== sender) last = new Context(system, self(), sender);
-        return b.receive(message as Msg, last);
-      },
-    };
-    if (b.started) raw.started = () => b.started?.(new Context(system, self(), NO_SENDER));
-    if (b.stopped) raw.stopped = () => b.stopped?.(new Context(system, self(), NO_SENDER));
-    if (b.terminated) {
-      raw.terminated = (id, reason) => b.terminated?.(new ActorRef(system, id), reason, new Context(system, self(), NO_SENDER));
-    }
-    return raw;
+    return new Bound(this, b, slot);
   }
+
 
   /** @internal An ask through the module, remembered until it settles. */
   request<Reply>(raw: RawRuntime, handle: number, message: unknown, timeout: number | undefined): Promise<Reply> {

@@ -167,28 +167,22 @@ impl Actor for JsActor {
         let driver = self.driver()?;
         self.me = driver.id_to_f64(ctx.id());
         let me = self.me;
-        let source = self.source.clone();
-        let made = driver.enter(ctx, || {
-            let behaviour: Behaviour = match &*source {
-                Source::Object(behaviour) => behaviour.clone(),
-                Source::Factory(factory) => match factory.call0(&JsValue::UNDEFINED) {
-                    Ok(made) if js::has_receive(&made) => made.unchecked_into(),
-                    Ok(_) => {
-                        return Err(String::from(
-                            "the behaviour factory did not return an object with a receive(message, sender, self) method",
-                        ))
-                    }
-                    Err(thrown) => return Err(describe(&thrown)),
-                },
-            };
-            let returned = match js::hook(behaviour.started_hook()) {
-                Some(_) => classify(behaviour.started(me)),
-                None => Returned::Value(JsValue::UNDEFINED),
-            };
-            Ok((behaviour, returned))
-        });
-        let (behaviour, returned) = made.map_err(ActorError::new)?;
-        self.behaviour = Some(behaviour);
+        let (source, factory) = match &*self.source {
+            Source::Object(behaviour) => (behaviour.as_ref(), false),
+            Source::Factory(factory) => (factory.as_ref(), true),
+        };
+        let returned = match driver.enter(ctx, || js::start(source, factory, me)) {
+            js::Started::Made(behaviour, outcome) => {
+                self.behaviour = Some(behaviour);
+                outcome.map_or(Returned::Value(JsValue::UNDEFINED), classify)
+            }
+            js::Started::FactoryThrew(thrown) => return Err(ActorError::new(describe(&thrown))),
+            js::Started::NotABehaviour => {
+                return Err(ActorError::new(
+                    "the behaviour factory did not return an object with a receive(message, sender, self) method",
+                ))
+            }
+        };
         self.finish_hook(&driver, returned, ctx)
     }
 

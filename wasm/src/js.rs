@@ -35,12 +35,6 @@ extern "C" {
     #[wasm_bindgen(method, getter, js_name = receive)]
     fn receive_hook(this: &Behaviour) -> JsValue;
 
-    #[wasm_bindgen(method, getter, js_name = started)]
-    pub(crate) fn started_hook(this: &Behaviour) -> JsValue;
-
-    #[wasm_bindgen(method, catch, js_name = started)]
-    pub(crate) fn started(this: &Behaviour, me: f64) -> Result<JsValue, JsValue>;
-
     #[wasm_bindgen(method, getter, js_name = stopped)]
     pub(crate) fn stopped_hook(this: &Behaviour) -> JsValue;
 
@@ -73,12 +67,12 @@ extern "C" {
     pub(crate) fn then(this: &MaybeThenable) -> Result<JsValue, JsValue>;
 }
 
-/// An `Error` with a stable `code` property (`NO_SUCH_ACTOR`, `ASK_TIMEOUT`, ...).
 // The hottest call: one per message. A `catch` import would cost every call an `arguments`
 // object and its result a slot in the externref table plus an `is_undefined` crossing; this
 // trampoline returns a number and keeps a result or exception on the JavaScript side until the
-// driver takes it (at once: no JavaScript runs in between).
-#[wasm_bindgen(inline_js = "let kept;
+// driver takes it (at once: no JavaScript runs in between). `start` does the same for the
+// first call of an instance: the factory, the check that it made a behaviour, `started`.
+#[wasm_bindgen(inline_js = "let kept, made;
 export function receive(behaviour, message, sender, me) {
   let result;
   try {
@@ -91,17 +85,68 @@ export function receive(behaviour, message, sender, me) {
   kept = result;
   return 1;
 }
+export function start(source, factory, me) {
+  let result;
+  made = undefined;
+  try {
+    const behaviour = factory ? source() : source;
+    if (typeof behaviour !== 'object' || behaviour === null || typeof behaviour.receive !== 'function') return 5;
+    made = behaviour;
+    if (typeof behaviour.started !== 'function') return 0;
+    result = behaviour.started(me);
+  } catch (thrown) {
+    kept = thrown;
+    return made === undefined ? 4 : 2;
+  }
+  if (result === undefined) return 0;
+  kept = result;
+  return 1;
+}
 export function takeKept() {
   const value = kept;
   kept = undefined;
+  return value;
+}
+export function takeMade() {
+  const value = made;
+  made = undefined;
   return value;
 }")]
 extern "C" {
     #[wasm_bindgen(js_name = receive)]
     fn receive_raw(behaviour: &Behaviour, message: &JsValue, sender: f64, me: f64) -> u32;
 
+    #[wasm_bindgen(js_name = start)]
+    fn start_raw(source: &JsValue, factory: bool, me: f64) -> u32;
+
     #[wasm_bindgen(js_name = takeKept)]
     fn take_kept() -> JsValue;
+
+    #[wasm_bindgen(js_name = takeMade)]
+    fn take_made() -> Behaviour;
+}
+
+/// How the first call of an instance went (see [`start`]).
+pub(crate) enum Started {
+    /// The behaviour, and what its `started` returned or threw (`None`: no hook, or it
+    /// returned `undefined`).
+    Made(Behaviour, Option<Result<JsValue, JsValue>>),
+    /// The factory threw this.
+    FactoryThrew(JsValue),
+    /// The factory returned something without a `receive` method.
+    NotABehaviour,
+}
+
+/// Makes an instance's behaviour (`source()` if `factory`, else `source` itself, which was
+/// checked at spawn) and runs its `started(me)` hook if it has one.
+pub(crate) fn start(source: &JsValue, factory: bool, me: f64) -> Started {
+    match start_raw(source, factory, me) {
+        0 => Started::Made(take_made(), None),
+        1 => Started::Made(take_made(), Some(Ok(take_kept()))),
+        2 => Started::Made(take_made(), Some(Err(take_kept()))),
+        4 => Started::FactoryThrew(take_kept()),
+        _ => Started::NotABehaviour,
+    }
 }
 
 /// Calls `behaviour.receive(message, sender, me)`: `None` if it returned `undefined` (most
@@ -119,6 +164,7 @@ pub(crate) fn receive(
     }
 }
 
+/// An `Error` with a stable `code` property (`NO_SUCH_ACTOR`, `ASK_TIMEOUT`, ...).
 pub(crate) fn error(code: &str, message: &str) -> JsValue {
     let err = js_sys::Error::new(message);
     set(&err, "code", &JsValue::from_str(code));

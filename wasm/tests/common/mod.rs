@@ -962,6 +962,57 @@ async fn ten_thousand_tells_arrive_and_the_host_gets_turns() {
 }
 
 #[wasm_bindgen_test]
+async fn a_factory_that_throws_or_makes_no_behaviour_fails_the_actor() {
+    let rt = runtime();
+    let events = record_events(&rt);
+    let stopping = js(
+        "",
+        "return { supervisor: { strategy: 'oneForOne', onFailure: 'stop' } };",
+        &[],
+    );
+    let parent = rt
+        .spawn(js("", "return { receive() {} };", &[]), stopping, &U)
+        .unwrap();
+    let throws = js(
+        "",
+        "return () => { throw new Error('no state today'); };",
+        &[],
+    );
+    let empty = js("", "return () => ({ started() {} });", &[]);
+    let started_throws = js(
+        "",
+        "return () => ({ receive() {}, started() { throw new Error('cannot start'); } });",
+        &[],
+    );
+    let mut ids = Vec::new();
+    for factory in [throws, empty, started_throws] {
+        ids.push(rt.spawn(factory, U, &n(parent)).unwrap());
+    }
+    sleep(5).await;
+    let failed: Vec<(f64, String)> = events_of(&events, "failed")
+        .iter()
+        .map(|e| (num(e, "id"), get(e, "error").as_string().unwrap()))
+        .collect();
+    let error_of = |id: f64| {
+        failed
+            .iter()
+            .find(|(failed, _)| *failed == id)
+            .map(|(_, error)| error.clone())
+            .unwrap_or_else(|| panic!("no failure of {id}: {failed:?}"))
+    };
+    assert!(error_of(ids[0]).contains("no state today"), "{failed:?}");
+    assert!(error_of(ids[1]).contains("receive"), "{failed:?}");
+    assert!(error_of(ids[2]).contains("cannot start"), "{failed:?}");
+    for id in ids {
+        assert!(
+            !rt.is_alive(id).unwrap(),
+            "{id} was stopped by its supervisor"
+        );
+    }
+    rt.shutdown();
+}
+
+#[wasm_bindgen_test]
 async fn a_drain_yields_after_its_time_slice() {
     // Each message takes 1 ms; a host timer set at the first is due at once. With a 2 ms slice
     // the timer runs after a few messages; with a slice longer than the flood it runs after
