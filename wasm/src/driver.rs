@@ -43,7 +43,7 @@ use crate::actor::{JsActor, JsMessage};
 use crate::convert::{self, RUNTIME_BUSY};
 use crate::exported::{Call, Codec};
 use crate::js::{self, clear_timeout, describe, error, queue_microtask, set_timeout};
-use crate::ops::Ops;
+use crate::ops::{NotSent, Ops};
 use backstage_core::wire::Dispatcher;
 
 /// The slot for the running hook's context. Lifetime-erased: see [`Driver::enter`].
@@ -420,6 +420,10 @@ impl Driver {
 
     /// Does queued system work and dispatches queued events, if nothing is borrowed now.
     pub(crate) fn after_op(&self) {
+        // Nothing queued: what almost every call finds, cheaply.
+        if self.deferred.borrow().is_empty() && self.events.borrow().is_empty() {
+            return;
+        }
         // Inside a hook, or called from JavaScript that the core reached while it holds the
         // system: the outer drain or operation does it.
         if self.in_hook() || self.system.try_borrow_mut().is_err() || self.flushing.replace(true) {
@@ -479,6 +483,24 @@ impl Driver {
         } else {
             Ok(())
         }
+    }
+
+    /// `tell` from JavaScript: to a JavaScript actor (the common case, one dynamic call), an
+    /// exported Rust actor (converted to its message type) or any other actor (an envelope).
+    pub(crate) fn tell(&self, id: f64, message: JsMessage) -> Result<(), JsValue> {
+        self.call(true, |ops| {
+            let to = convert::id_from_f64(self.node, id)?;
+            match ops.tell_js(to, message) {
+                Ok(()) => Ok(()),
+                Err(NotSent::Refused(e)) => Err(convert::send_error(e)),
+                Err(NotSent::NotJs(message)) => match self.exported(to) {
+                    Some(codec) => ops.tell_exported(codec, to, &message.0),
+                    None => ops
+                        .send_envelope(to, Envelope::value(message))
+                        .map_err(convert::send_error),
+                },
+            }
+        })?
     }
 
     /// One exported operation: checks the runtime is open, runs `f` on the right target, then

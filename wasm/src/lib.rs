@@ -74,7 +74,7 @@ pub use crate::builtins::{Counter, CounterMsg, CounterOp, Stats, StatsProxy, Sum
 pub use crate::exported::{export, Exported};
 pub use crate::proxy::{call_js, export_methods};
 
-use backstage_core::{ActorId, Envelope, Topic};
+use backstage_core::{ActorId, Topic};
 use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -230,21 +230,7 @@ impl Runtime {
     /// (an `Error` with a `code`): returned, not thrown, because a method that can throw
     /// returns its result through an array allocated per call.
     pub fn tell(&self, id: f64, message: JsValue) -> JsValue {
-        let send = || -> Result<(), JsValue> {
-            let to = self.driver.id(id)?;
-            self.driver.call(true, |ops| match ops.addr_of(to) {
-                Some(addr) => ops
-                    .tell(&addr, JsMessage(message))
-                    .map_err(convert::send_error),
-                None => match self.driver.exported(to) {
-                    Some(codec) => ops.tell_exported(codec, to, &message),
-                    None => ops
-                        .send_envelope(to, Envelope::value(JsMessage(message)))
-                        .map_err(convert::send_error),
-                },
-            })?
-        };
-        refusal(send())
+        refusal(self.driver.tell(id, JsMessage(message)))
     }
 
     /// Sends `message`; `resolve(reply)` gets what `receive` returned (or what its promise

@@ -18,10 +18,20 @@ use crate::exported::{Call, Codec};
 /// A JavaScript actor's factory, as the core keeps it for restarts.
 pub(crate) type Factory = Box<dyn FnMut() -> JsActor>;
 
+/// Why [`Ops::tell_js`] sent nothing.
+pub(crate) enum NotSent {
+    /// The core refused it.
+    Refused(SendError),
+    /// `to` is not a live JavaScript actor: the message back, for the other routes.
+    NotJs(JsMessage),
+}
+
 /// The operations of [`Runtime`] the exports use, for one concrete actor and message type,
 /// plus those only a running handler has (`None` from the system).
 pub(crate) trait Ops {
-    fn tell(&mut self, to: &Addr<JsActor>, msg: JsMessage) -> Result<(), SendError>;
+    /// Tells `to` if it is a JavaScript actor: one call per message, statically dispatched
+    /// inside (the check and the send inline into each other).
+    fn tell_js(&mut self, to: ActorId, msg: JsMessage) -> Result<(), NotSent>;
     fn send_envelope(&mut self, to: ActorId, envelope: Envelope) -> Result<(), SendError>;
     fn spawn(
         &mut self,
@@ -88,8 +98,11 @@ pub(crate) trait Ops {
 /// The same forwarding to [`Runtime`] for both implementors.
 macro_rules! forward_to_runtime {
     () => {
-        fn tell(&mut self, to: &Addr<JsActor>, msg: JsMessage) -> Result<(), SendError> {
-            Runtime::tell(self, to, msg)
+        fn tell_js(&mut self, to: ActorId, msg: JsMessage) -> Result<(), NotSent> {
+            match Runtime::addr_of::<JsActor>(self, to) {
+                Some(addr) => Runtime::tell(self, &addr, msg).map_err(NotSent::Refused),
+                None => Err(NotSent::NotJs(msg)),
+            }
         }
         fn send_envelope(&mut self, to: ActorId, envelope: Envelope) -> Result<(), SendError> {
             Runtime::send_envelope(self, to, envelope)
